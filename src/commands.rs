@@ -1,0 +1,174 @@
+//! One entry function per command, at the binary's edge: they load what they need, run the
+//! library, print, and return the exit status. Errors here are `anyhow`, with context.
+
+use std::io::{BufRead, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use sciatica_bot::config::{self, Config, ConfigError};
+use sciatica_bot::search::{Engine, EngineError};
+
+/// What an exit status means to scripts and CI.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Fine = 0,
+    ProblemsFound = 1,
+    CouldNotRun = 2,
+}
+
+impl From<Status> for ExitCode {
+    fn from(status: Status) -> ExitCode {
+        ExitCode::from(status as u8)
+    }
+}
+
+/// The options every command shares.
+pub struct Settings {
+    pub config: Option<PathBuf>,
+    pub corpus: Option<PathBuf>,
+}
+
+impl Settings {
+    fn load_config(&self) -> Result<Config, ConfigError> {
+        let path = self
+            .config
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(config::DEFAULT_PATH));
+        let mut config = Config::load(&path, self.config.is_some())?;
+        if let Some(dir) = &self.corpus {
+            config.corpus.dir = dir.clone();
+        }
+        Ok(config)
+    }
+}
+
+/// Logs go to standard error, filtered by `RUST_LOG` (default: warnings only).
+pub fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}
+
+/// `ask`: answer one question, or each line of standard input when the question is `-`.
+pub fn ask(
+    settings: &Settings,
+    question: &str,
+    json: bool,
+    explain: bool,
+) -> anyhow::Result<Status> {
+    let config = settings.load_config()?;
+    let engine = Engine::load(&config.corpus.dir).with_context(|| {
+        format!(
+            "cannot load the corpus from {}",
+            config.corpus.dir.display()
+        )
+    })?;
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let answer_one = |question: &str, out: &mut dyn Write| -> std::io::Result<()> {
+        let response = sciatica_bot::respond(&engine, &config.reply, question);
+        if json {
+            let line = serde_json::to_string(&response).map_err(std::io::Error::other)?;
+            writeln!(out, "{line}")?;
+        } else {
+            writeln!(out, "{}", response.reply)?;
+            if explain {
+                write_explanation(&engine, question, out)?;
+            }
+        }
+        out.flush()
+    };
+    if question != "-" {
+        answer_one(question, &mut out)?;
+        return Ok(Status::Fine);
+    }
+    let mut input = std::io::stdin().lock();
+    let mut line = Vec::new();
+    let mut first = true;
+    loop {
+        line.clear();
+        if input
+            .read_until(b'\n', &mut line)
+            .context("cannot read standard input")?
+            == 0
+        {
+            break;
+        }
+        // Invalid UTF-8 is replaced, not refused: every input line gets exactly one answer.
+        let text = String::from_utf8_lossy(&line);
+        let text = text.strip_suffix('\n').unwrap_or(&text);
+        let text = text.strip_suffix('\r').unwrap_or(text);
+        if !json && !std::mem::take(&mut first) {
+            writeln!(out)?;
+        }
+        answer_one(text, &mut out)?;
+    }
+    Ok(Status::Fine)
+}
+
+fn write_explanation(engine: &Engine, question: &str, out: &mut dyn Write) -> std::io::Result<()> {
+    let explanation = engine.explain(question);
+    writeln!(out, "\n--- explain (answered: {})", explanation.answered)?;
+    for concept in &explanation.concepts {
+        let wordings: Vec<String> = concept
+            .alternatives
+            .iter()
+            .map(|a| a.terms.join(" "))
+            .collect();
+        let known = if concept.known { "" } else { ", not in corpus" };
+        writeln!(
+            out,
+            "concept {:?} weight {:.2}{known}: {}",
+            concept.said,
+            concept.weight,
+            wordings.join(" | ")
+        )?;
+    }
+    for candidate in &explanation.candidates {
+        let passage = candidate.answer.passage;
+        writeln!(
+            out,
+            "{:>7.3}  bm25 {:>6.3}  coverage {:.2}  {}",
+            candidate.answer.score, candidate.bm25, candidate.coverage, passage.id
+        )?;
+    }
+    Ok(())
+}
+
+/// `check`: validate config and corpus, printing every problem as `FILE:LINE: message`.
+pub fn check(settings: &Settings) -> anyhow::Result<Status> {
+    let config = match settings.load_config() {
+        Ok(config) => config,
+        Err(ConfigError::Invalid(problem)) => {
+            println!("{problem}");
+            return Ok(Status::ProblemsFound);
+        }
+        Err(error) => return Err(error.into()),
+    };
+    match Engine::load(&config.corpus.dir) {
+        Ok(engine) => {
+            let corpus = engine.corpus();
+            println!(
+                "ok: {} passages in {} sections, {} synonyms, from {}",
+                corpus.passages.len(),
+                corpus.sections.len(),
+                corpus.synonyms.entries.len(),
+                config.corpus.dir.display()
+            );
+            Ok(Status::Fine)
+        }
+        Err(error @ (EngineError::Corpus(_) | EngineError::Synonyms(_)))
+            if !error.problems().is_empty() =>
+        {
+            for problem in error.problems() {
+                println!("{problem}");
+            }
+            Ok(Status::ProblemsFound)
+        }
+        Err(error) => Err(error.into()),
+    }
+}

@@ -1,0 +1,144 @@
+//! `config.toml`: where the corpus lives and the fixed wording around answers.
+//!
+//! Every key has a default, so a config file only holds what it changes, and relative paths
+//! resolve against the folder of the config file. This module reads and validates settings;
+//! it does not read the corpus itself.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::corpus::{line_of, Problem};
+
+/// The default config path, relative to the working directory.
+pub const DEFAULT_PATH: &str = "config.toml";
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    pub corpus: CorpusConfig,
+    pub reply: ReplyConfig,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CorpusConfig {
+    /// The corpus folder; relative to the config file's folder.
+    pub dir: PathBuf,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ReplyConfig {
+    /// The standing line under every reply.
+    pub disclaimer: String,
+    /// How many topics the "no answer" reply lists at most.
+    pub max_topics: usize,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            corpus: CorpusConfig::default(),
+            reply: ReplyConfig::default(),
+        }
+    }
+}
+
+impl Default for CorpusConfig {
+    fn default() -> CorpusConfig {
+        CorpusConfig {
+            dir: PathBuf::from("corpus"),
+        }
+    }
+}
+
+impl Default for ReplyConfig {
+    fn default() -> ReplyConfig {
+        ReplyConfig {
+            disclaimer: "General information from the clinic's own articles, not medical advice. \
+                         For a diagnosis or treatment plan, talk to a doctor or your therapist."
+                .to_owned(),
+            max_topics: 12,
+        }
+    }
+}
+
+/// Why a config file could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read {}: {source}", path.display())]
+    Unreadable {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{0}")]
+    Invalid(Problem),
+}
+
+impl Config {
+    /// Reads a config file; a missing file at the default path means "all defaults", a
+    /// missing file that was asked for by name is an error.
+    pub fn load(path: &Path, explicit: bool) -> Result<Config, ConfigError> {
+        let text = match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !explicit => String::new(),
+            Err(source) => {
+                return Err(ConfigError::Unreadable {
+                    path: path.to_path_buf(),
+                    source,
+                })
+            }
+        };
+        let mut config: Config = toml::from_str(&text).map_err(|e| {
+            let line = e.span().map_or(1, |span| line_of(&text, span.start));
+            ConfigError::Invalid(Problem::new(path, line, e.message().to_owned()))
+        })?;
+        let base = path.parent().unwrap_or(Path::new(""));
+        config.corpus.dir = base.join(&config.corpus.dir);
+        Ok(config)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_holds_only_what_it_changes() {
+        let config: Config = toml::from_str("[reply]\nmax_topics = 3\n").unwrap();
+        assert_eq!(config.reply.max_topics, 3);
+        assert_eq!(config.corpus, CorpusConfig::default());
+        assert_eq!(config.reply.disclaimer, ReplyConfig::default().disclaimer);
+    }
+
+    #[test]
+    fn relative_paths_resolve_against_the_config_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.toml");
+        std::fs::write(&path, "[corpus]\ndir = \"content\"\n").unwrap();
+        let config = Config::load(&path, true).unwrap();
+        assert_eq!(config.corpus.dir, dir.path().join("content"));
+    }
+
+    #[test]
+    fn unknown_keys_are_reported_with_their_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.toml");
+        std::fs::write(&path, "[reply]\nmax_topics = 3\ncolour = \"red\"\n").unwrap();
+        match Config::load(&path, true) {
+            Err(ConfigError::Invalid(problem)) => assert_eq!(problem.line, 3, "{problem}"),
+            other => panic!("expected an invalid config, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_missing_file_is_an_error_only_when_named() {
+        let missing = Path::new("/nonexistent/config.toml");
+        assert!(Config::load(missing, false).is_ok());
+        assert!(matches!(
+            Config::load(missing, true),
+            Err(ConfigError::Unreadable { .. })
+        ));
+    }
+}

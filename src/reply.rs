@@ -1,0 +1,144 @@
+//! The words the bot posts: a quoted passage with its section and source, or an honest "no
+//! answer" with the topics it knows, always with the standing disclaimer and always within
+//! Discord's 2,000-character limit.
+//!
+//! This module only formats. It does not choose the passage (`search`) or send anything
+//! (`discord`); its output is the same text whether printed by `ask` or posted to Discord.
+
+use crate::config::ReplyConfig;
+use crate::search::Answer;
+
+/// Discord's limit for a message's content, in characters.
+pub const MAX_REPLY_CHARS: usize = 2000;
+
+/// What is put where part of a passage had to be cut to fit.
+const ELLIPSIS: &str = " […]";
+
+/// The reply for a chosen passage.
+pub fn answered(answer: &Answer<'_>, config: &ReplyConfig) -> String {
+    let passage = answer.passage;
+    let head = format!("**{}**\n", passage.section);
+    let tail = format!("\n\nSource: {}\n_{}_", passage.source, config.disclaimer);
+    let room = MAX_REPLY_CHARS.saturating_sub(chars(&head) + chars(&tail));
+    let quoted = quote(&passage.text, room);
+    fit(format!("{head}{quoted}{tail}"))
+}
+
+/// The reply when the corpus has no answer: say so, offer the topics, suggest rephrasing.
+pub fn no_answer<'t>(
+    topics: impl IntoIterator<Item = &'t str>,
+    example: Option<&str>,
+    config: &ReplyConfig,
+) -> String {
+    let mut text = String::from(
+        "Sorry, I don't have an answer to that in the clinic's articles, and I would rather say so than guess.",
+    );
+    let topics: Vec<&str> = topics.into_iter().take(config.max_topics).collect();
+    if !topics.is_empty() {
+        text.push_str("\n\nI can answer questions about:");
+        for topic in topics {
+            text.push_str("\n• ");
+            text.push_str(topic);
+        }
+    }
+    text.push_str("\n\nTry asking in other words");
+    match example {
+        Some(example) => text.push_str(&format!(", for example: \"{example}\"")),
+        None => text.push('.'),
+    }
+    text.push_str(&format!("\n_{}_", config.disclaimer));
+    fit(text)
+}
+
+fn chars(text: &str) -> usize {
+    text.chars().count()
+}
+
+/// The passage as a Markdown quote of at most `room` characters, cut at a sentence end.
+fn quote(text: &str, room: usize) -> String {
+    let render = |body: &str| {
+        body.lines()
+            .map(|l| format!("> {l}").trim_end().to_owned())
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let full = render(text);
+    if chars(&full) <= room {
+        return full;
+    }
+    // Each line gains "> ", so budget the source text by what its quoted form costs.
+    let mut budget = room.saturating_sub(chars(ELLIPSIS));
+    loop {
+        let cut = cut_at_boundary(text, budget);
+        let quoted = format!("{}{ELLIPSIS}", render(cut.trim_end()));
+        if chars(&quoted) <= room || budget == 0 {
+            return quoted;
+        }
+        budget = budget.saturating_sub(chars(&quoted) - room);
+    }
+}
+
+/// The longest prefix of at most `max` characters that ends a sentence, or failing that a
+/// word, or failing that (one enormous word) a character.
+pub fn cut_at_boundary(text: &str, max: usize) -> &str {
+    let end = text.char_indices().nth(max).map_or(text.len(), |(i, _)| i);
+    if end == text.len() {
+        return text;
+    }
+    let prefix = &text[..end];
+    let sentence_end = prefix
+        .char_indices()
+        .filter(|&(i, c)| {
+            matches!(c, '.' | '!' | '?' | '\n')
+                && text[i + c.len_utf8()..].starts_with(char::is_whitespace)
+        })
+        .map(|(i, c)| i + c.len_utf8())
+        .last();
+    if let Some(at) = sentence_end {
+        return &text[..at];
+    }
+    let next_is_space = text[end..].starts_with(char::is_whitespace);
+    if next_is_space {
+        return prefix;
+    }
+    match prefix.rfind(char::is_whitespace) {
+        Some(at) => &text[..at],
+        None => prefix,
+    }
+}
+
+/// A last guard: whatever was assembled, the reply never exceeds the limit.
+fn fit(text: String) -> String {
+    if chars(&text) <= MAX_REPLY_CHARS {
+        return text;
+    }
+    let cut = cut_at_boundary(&text, MAX_REPLY_CHARS - chars(ELLIPSIS));
+    format!("{}{ELLIPSIS}", cut.trim_end())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cuts_prefer_sentence_ends_then_words() {
+        assert_eq!(cut_at_boundary("One two. Three four five.", 15), "One two.");
+        assert_eq!(cut_at_boundary("One two three four", 10), "One two");
+        assert_eq!(cut_at_boundary("One two three", 7), "One two");
+        assert_eq!(cut_at_boundary("abcdefghij", 4), "abcd");
+        assert_eq!(cut_at_boundary("short", 40), "short");
+        assert_eq!(cut_at_boundary("é😀 ü", 2), "é😀");
+    }
+
+    #[test]
+    fn long_no_answer_lists_are_trimmed_to_the_limit() {
+        let config = ReplyConfig {
+            max_topics: 1000,
+            ..ReplyConfig::default()
+        };
+        let topics: Vec<String> = (0..500).map(|i| format!("Topic number {i}")).collect();
+        let text = no_answer(topics.iter().map(String::as_str), None, &config);
+        assert!(text.chars().count() <= MAX_REPLY_CHARS);
+        assert!(text.ends_with(ELLIPSIS));
+    }
+}

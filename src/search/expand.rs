@@ -1,0 +1,421 @@
+//! From a question's words to what to look for: spelling fixed against the corpus's own
+//! vocabulary, lay phrases expanded with the synonym list, stop words dropped, and each
+//! remaining idea weighted by how rare it is in the corpus.
+//!
+//! The result is a list of [`Concept`]s; building the Tantivy query and scoring passages
+//! from them is the engine's job, not this module's.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::corpus::{Problem, Synonyms};
+use crate::search::analysis::{Analyzer, Word};
+
+/// Words shorter than this (in characters) are never spell-corrected: "leg", "pee", "hip"
+/// are too close to too many other words.
+const MIN_FUZZY_CHARS: usize = 5;
+/// Words of this length or more may be two edits away from the word meant.
+const TWO_EDIT_CHARS: usize = 8;
+/// How much a synonym counts against the word the person actually used.
+const SYNONYM_BOOST: f32 = 0.9;
+/// How much a spelling correction counts.
+const CORRECTION_BOOST: f32 = 0.85;
+/// A question longer than this many words is read only this far: it is not a question.
+pub const MAX_WORDS: usize = 256;
+
+/// One way to say an idea: the terms that must all occur (in order, for a phrase).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Alternative {
+    pub terms: Vec<String>,
+    pub boost: f32,
+}
+
+/// One idea of the question and the ways the corpus may word it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Concept {
+    /// What the person wrote, folded, for diagnostics.
+    pub said: String,
+    pub alternatives: Vec<Alternative>,
+    /// How much finding this idea matters: the inverse document frequency of its best known
+    /// wording, or of an unseen word when the corpus has no wording for it.
+    pub weight: f32,
+    /// Whether the corpus holds any of its wordings at all.
+    pub known: bool,
+}
+
+impl Concept {
+    /// Whether a passage holding these terms expresses the idea.
+    pub fn is_in(&self, terms: &HashSet<String>) -> bool {
+        self.alternatives
+            .iter()
+            .any(|alt| alt.terms.iter().all(|t| terms.contains(t)))
+    }
+}
+
+/// Document frequencies of the corpus's terms, and the idf derived from them.
+#[derive(Debug, Clone, Default)]
+pub struct Vocabulary {
+    doc_freq: HashMap<String, u32>,
+    docs: u32,
+}
+
+impl Vocabulary {
+    pub fn new<'a>(documents: impl IntoIterator<Item = &'a HashSet<String>>) -> Vocabulary {
+        let mut vocabulary = Vocabulary::default();
+        for terms in documents {
+            vocabulary.docs += 1;
+            for term in terms {
+                *vocabulary.doc_freq.entry(term.clone()).or_default() += 1;
+            }
+        }
+        vocabulary
+    }
+
+    pub fn doc_freq(&self, term: &str) -> u32 {
+        self.doc_freq.get(term).copied().unwrap_or(0)
+    }
+
+    pub fn contains(&self, term: &str) -> bool {
+        self.doc_freq.contains_key(term)
+    }
+
+    /// BM25's idf; a term the corpus lacks gets the largest value.
+    pub fn idf(&self, term: &str) -> f32 {
+        let n = self.docs as f32;
+        let df = self.doc_freq(term) as f32;
+        (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
+    }
+
+    fn terms(&self) -> impl Iterator<Item = (&str, u32)> {
+        self.doc_freq.iter().map(|(t, &df)| (t.as_str(), df))
+    }
+}
+
+/// A lay phrase, as stems, and the corpus wordings it stands for.
+#[derive(Debug, Clone)]
+struct SynonymRule {
+    key: Vec<String>,
+    meanings: Vec<Vec<String>>,
+}
+
+/// The synonym list, analysed once per engine.
+#[derive(Debug, Clone, Default)]
+pub struct SynonymTable {
+    /// Longest keys first, so "slipped disc" wins over "disc".
+    rules: Vec<SynonymRule>,
+    /// Stems that appear in some key, so they count as known words for spelling.
+    key_stems: HashSet<String>,
+}
+
+impl SynonymTable {
+    /// Analyses the staff's list; a rule whose words vanish in analysis, or whose meaning
+    /// the corpus never uses, is a problem to fix, not something to ignore silently.
+    pub fn build(
+        synonyms: &Synonyms,
+        analyzer: &Analyzer,
+        vocabulary: &Vocabulary,
+        file: &std::path::Path,
+    ) -> Result<SynonymTable, Vec<Problem>> {
+        let mut problems = Vec::new();
+        let mut rules = Vec::new();
+        for entry in &synonyms.entries {
+            let key: Vec<String> = analyzer
+                .words(&entry.phrase)
+                .into_iter()
+                .map(|w| w.stem)
+                .collect();
+            if key.is_empty() {
+                problems.push(Problem::new(
+                    file,
+                    entry.line,
+                    format!("\"{}\" has no words", entry.phrase),
+                ));
+                continue;
+            }
+            let mut meanings = Vec::new();
+            for meaning in &entry.means {
+                let terms = analyzer.terms(meaning);
+                if terms.is_empty() {
+                    problems.push(Problem::new(
+                        file,
+                        entry.line,
+                        format!("\"{meaning}\" is only common words, which the search ignores"),
+                    ));
+                } else if let Some(missing) = terms.iter().find(|t| !vocabulary.contains(t)) {
+                    problems.push(Problem::new(
+                        file,
+                        entry.line,
+                        format!("\"{meaning}\" never occurs in the corpus (no word like \"{missing}\"), so it cannot help"),
+                    ));
+                } else {
+                    meanings.push(terms);
+                }
+            }
+            rules.push(SynonymRule { key, meanings });
+        }
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        rules.sort_by_key(|rule| std::cmp::Reverse(rule.key.len()));
+        let key_stems = rules
+            .iter()
+            .flat_map(|rule| rule.key.iter().cloned())
+            .collect();
+        Ok(SynonymTable { rules, key_stems })
+    }
+
+    fn longest_match(&self, stems: &[String]) -> Option<&SynonymRule> {
+        self.rules.iter().find(|rule| stems.starts_with(&rule.key))
+    }
+}
+
+/// The question's words turned into concepts to search for.
+pub fn concepts(words: &[Word], vocabulary: &Vocabulary, synonyms: &SynonymTable) -> Vec<Concept> {
+    let words = &words[..words.len().min(MAX_WORDS)];
+    let corrected: Vec<(String, bool)> = words
+        .iter()
+        .map(|word| {
+            let known = word.is_stop_word()
+                || vocabulary.contains(&word.stem)
+                || synonyms.key_stems.contains(&word.stem);
+            match known {
+                true => (word.stem.clone(), false),
+                false => match correct_spelling(&word.stem, vocabulary, synonyms) {
+                    Some(fixed) => (fixed, true),
+                    None => (word.stem.clone(), false),
+                },
+            }
+        })
+        .collect();
+    let stems: Vec<String> = corrected.iter().map(|(stem, _)| stem.clone()).collect();
+
+    let mut concepts: Vec<Concept> = Vec::new();
+    let mut i = 0;
+    while i < words.len() {
+        let said_of = |n: usize| {
+            words[i..i + n]
+                .iter()
+                .map(|w| w.folded.as_str())
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        let (concept, used) = if let Some(rule) = synonyms.longest_match(&stems[i..]) {
+            let n = rule.key.len();
+            let mut alternatives = Vec::new();
+            let own: Vec<String> = stems[i..i + n]
+                .iter()
+                .zip(&words[i..i + n])
+                .filter(|(_, w)| !w.is_stop_word())
+                .map(|(s, _)| s.clone())
+                .collect();
+            if !own.is_empty() {
+                alternatives.push(Alternative {
+                    terms: own,
+                    boost: 1.0,
+                });
+            }
+            alternatives.extend(rule.meanings.iter().map(|m| Alternative {
+                terms: m.clone(),
+                boost: SYNONYM_BOOST,
+            }));
+            (Some(concept(said_of(n), alternatives, vocabulary)), n)
+        } else if words[i].is_stop_word() {
+            (None, 1)
+        } else {
+            let boost = if corrected[i].1 {
+                CORRECTION_BOOST
+            } else {
+                1.0
+            };
+            let alternatives = vec![Alternative {
+                terms: vec![stems[i].clone()],
+                boost,
+            }];
+            (Some(concept(said_of(1), alternatives, vocabulary)), 1)
+        };
+        if let Some(concept) = concept {
+            if !concepts
+                .iter()
+                .any(|c| c.alternatives == concept.alternatives)
+            {
+                concepts.push(concept);
+            }
+        }
+        i += used;
+    }
+    concepts
+}
+
+fn concept(said: String, alternatives: Vec<Alternative>, vocabulary: &Vocabulary) -> Concept {
+    let known_weight = alternatives
+        .iter()
+        .filter(|alt| alt.terms.iter().all(|t| vocabulary.contains(t)))
+        .map(|alt| {
+            alt.terms
+                .iter()
+                .map(|t| vocabulary.idf(t))
+                .fold(0.0, f32::max)
+        })
+        .fold(None, |best: Option<f32>, w| {
+            Some(best.map_or(w, |b| b.max(w)))
+        });
+    Concept {
+        said,
+        alternatives,
+        weight: known_weight.unwrap_or_else(|| vocabulary.idf("")),
+        known: known_weight.is_some(),
+    }
+}
+
+/// The closest word the corpus (or the synonym list) knows, if one is close enough.
+fn correct_spelling(
+    stem: &str,
+    vocabulary: &Vocabulary,
+    synonyms: &SynonymTable,
+) -> Option<String> {
+    let length = stem.chars().count();
+    if length < MIN_FUZZY_CHARS || stem.chars().any(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let max_edits = if length >= TWO_EDIT_CHARS { 2 } else { 1 };
+    let candidates = vocabulary
+        .terms()
+        .chain(synonyms.key_stems.iter().map(|s| (s.as_str(), 1)));
+    candidates
+        .filter(|(term, _)| term.chars().count().abs_diff(length) <= max_edits)
+        .filter_map(|(term, df)| {
+            let edits = strsim::osa_distance(stem, term);
+            (edits <= max_edits).then_some((edits, std::cmp::Reverse(df), term))
+        })
+        .min()
+        .map(|(_, _, term)| term.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::corpus::SynonymEntry;
+
+    fn fixture() -> (Analyzer, Vocabulary, SynonymTable) {
+        let analyzer = Analyzer::new();
+        let docs: Vec<HashSet<String>> = [
+            "The piriformis muscle in the buttock and sciatica",
+            "Massage guns help sciatica. Herniated discs cause it",
+            "Sciatica pain and massage sessions",
+        ]
+        .iter()
+        .map(|t| analyzer.terms(t).into_iter().collect())
+        .collect();
+        let vocabulary = Vocabulary::new(&docs);
+        let synonyms = Synonyms {
+            entries: vec![
+                SynonymEntry {
+                    phrase: "bum".into(),
+                    means: vec!["buttock".into()],
+                    line: 1,
+                },
+                SynonymEntry {
+                    phrase: "slipped disc".into(),
+                    means: vec!["herniated disc".into()],
+                    line: 2,
+                },
+                SynonymEntry {
+                    phrase: "theragun".into(),
+                    means: vec!["massage gun".into()],
+                    line: 3,
+                },
+            ],
+        };
+        let table = SynonymTable::build(
+            &synonyms,
+            &analyzer,
+            &vocabulary,
+            std::path::Path::new("s.toml"),
+        )
+        .unwrap();
+        (analyzer, vocabulary, table)
+    }
+
+    fn said(question: &str) -> Vec<(String, Vec<Vec<String>>)> {
+        let (analyzer, vocabulary, table) = fixture();
+        concepts(&analyzer.words(question), &vocabulary, &table)
+            .into_iter()
+            .map(|c| {
+                (
+                    c.said,
+                    c.alternatives.into_iter().map(|a| a.terms).collect(),
+                )
+            })
+            .collect()
+    }
+
+    fn terms(list: &[&[&str]]) -> Vec<Vec<String>> {
+        list.iter()
+            .map(|alt| alt.iter().map(|t| t.to_string()).collect())
+            .collect()
+    }
+
+    #[test]
+    fn multi_word_lay_phrases_expand() {
+        assert_eq!(
+            said("I slipped a disc"),
+            vec![(
+                "slipped a disc".to_owned(),
+                terms(&[&["slip", "disc"], &["herniat", "disc"]])
+            )]
+        );
+    }
+
+    #[test]
+    fn misspellings_are_fixed_against_the_vocabulary_but_short_words_are_not() {
+        let concepts = said("sciatca masage leg");
+        assert_eq!(concepts[0].1, terms(&[&["sciatica"]]));
+        assert_eq!(concepts[1].1, terms(&[&["massag"]]));
+        assert_eq!(concepts[2].1, terms(&[&["leg"]]));
+    }
+
+    #[test]
+    fn a_misspelled_lay_word_still_reaches_its_synonym() {
+        assert_eq!(
+            said("theragn")[0].1,
+            terms(&[&["theragun"], &["massag", "gun"]])
+        );
+    }
+
+    #[test]
+    fn unknown_words_weigh_most_and_common_words_least() {
+        let (analyzer, vocabulary, table) = fixture();
+        let concepts = concepts(
+            &analyzer.words("sciatica piriformis pancakes"),
+            &vocabulary,
+            &table,
+        );
+        assert!(concepts[0].weight < concepts[1].weight);
+        assert!(concepts[1].weight < concepts[2].weight);
+        assert!(!concepts[2].known && concepts[1].known);
+    }
+
+    #[test]
+    fn synonyms_that_point_nowhere_are_reported() {
+        let (analyzer, vocabulary, _) = fixture();
+        let synonyms = Synonyms {
+            entries: vec![SynonymEntry {
+                phrase: "ice".into(),
+                means: vec!["cold pack".into()],
+                line: 4,
+            }],
+        };
+        let problems = SynonymTable::build(
+            &synonyms,
+            &analyzer,
+            &vocabulary,
+            std::path::Path::new("s.toml"),
+        )
+        .unwrap_err();
+        assert_eq!(problems[0].line, 4);
+        assert!(
+            problems[0].message.contains("never occurs"),
+            "{}",
+            problems[0]
+        );
+    }
+}

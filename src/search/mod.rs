@@ -1,0 +1,347 @@
+//! The answer engine: one immutable [`Engine`] per corpus version that holds the Tantivy
+//! index, the passages and the analysed synonyms, and picks the single best passage for a
+//! question, or none when nothing in the corpus answers it.
+//!
+//! It owns retrieval and the decision to abstain. It does not word replies (that is
+//! `reply`), detect red flags (`triage`) or know where a question came from.
+
+mod analysis;
+mod expand;
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use tantivy::query::{
+    BooleanQuery, BoostQuery, DisjunctionMaxQuery, Occur, PhraseQuery, Query, TermQuery,
+};
+use tantivy::schema::{
+    Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, STORED,
+};
+use tantivy::{doc, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+
+pub use analysis::Analyzer;
+pub use expand::Concept;
+
+use crate::corpus::{Corpus, CorpusError, Passage, PassageKind, Problem, Section, SYNONYMS_FILE};
+use expand::{SynonymTable, Vocabulary};
+
+/// Field weights: a word in a FAQ question or a heading says more about a passage than the
+/// same word in its body; the section's whole text is a weak hint of the neighbourhood.
+const QUESTION_BOOST: f32 = 2.0;
+const HEADING_BOOST: f32 = 1.5;
+const BODY_BOOST: f32 = 1.0;
+const SECTION_BOOST: f32 = 0.3;
+/// Tie breaker of the per-concept disjunction: a second wording of the same idea adds little.
+const TIE_BREAKER: f32 = 0.1;
+/// How many of Tantivy's best hits are re-scored by coverage.
+const CANDIDATES: usize = 20;
+/// Words of a multi-word wording may stand this far apart.
+const PHRASE_SLOP: u32 = 2;
+
+/// Why an engine could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error(transparent)]
+    Corpus(#[from] CorpusError),
+    #[error("{} problem(s) in the synonyms:\n{}", .0.len(), .0.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("\n"))]
+    Synonyms(Vec<Problem>),
+    #[error("building the search index failed: {0}")]
+    Index(#[from] tantivy::TantivyError),
+}
+
+impl EngineError {
+    /// Every `FILE:LINE` problem behind the error, for `check` and staff reports.
+    pub fn problems(&self) -> Vec<Problem> {
+        match self {
+            EngineError::Corpus(CorpusError::Invalid(problems))
+            | EngineError::Synonyms(problems) => problems.clone(),
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// The passage chosen for a question.
+#[derive(Debug, Clone, Copy)]
+pub struct Answer<'e> {
+    pub passage: &'e Passage,
+    pub score: f32,
+}
+
+#[derive(Clone, Copy)]
+struct Fields {
+    body: Field,
+    heading: Field,
+    question: Field,
+    section: Field,
+    ordinal: Field,
+}
+
+/// Everything needed to answer questions about one version of the corpus.
+pub struct Engine {
+    reader: IndexReader,
+    fields: Fields,
+    analyzer: Analyzer,
+    corpus: Corpus,
+    /// The analysed terms of each passage with its heading, for coverage.
+    passage_terms: Vec<HashSet<String>>,
+    vocabulary: Vocabulary,
+    synonyms: SynonymTable,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine")
+            .field("passages", &self.corpus.passages.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Engine {
+    /// Reads, validates and indexes the corpus folder.
+    pub fn load(dir: &Path) -> Result<Engine, EngineError> {
+        Engine::build(Corpus::load(dir)?, &dir.join(SYNONYMS_FILE))
+    }
+
+    /// Indexes a valid corpus. `synonyms_file` names the file in synonym problems.
+    pub fn build(corpus: Corpus, synonyms_file: &Path) -> Result<Engine, EngineError> {
+        let analyzer = Analyzer::new();
+        let passage_terms: Vec<HashSet<String>> = corpus
+            .passages
+            .iter()
+            .map(|p| {
+                analyzer
+                    .terms(&format!("{}\n{}", p.section, p.text))
+                    .into_iter()
+                    .collect()
+            })
+            .collect();
+        let vocabulary = Vocabulary::new(&passage_terms);
+        let synonyms = SynonymTable::build(&corpus.synonyms, &analyzer, &vocabulary, synonyms_file)
+            .map_err(EngineError::Synonyms)?;
+
+        let indexing = TextFieldIndexing::default()
+            .set_tokenizer(analysis::ANALYZER_NAME)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions);
+        let text = TextOptions::default().set_indexing_options(indexing);
+        let mut schema = Schema::builder();
+        let fields = Fields {
+            body: schema.add_text_field("body", text.clone()),
+            heading: schema.add_text_field("heading", text.clone()),
+            question: schema.add_text_field("question", text.clone()),
+            section: schema.add_text_field("section", text),
+            ordinal: schema.add_u64_field("ordinal", STORED),
+        };
+        let index = Index::create_in_ram(schema.build());
+        index
+            .tokenizers()
+            .register(analysis::ANALYZER_NAME, analyzer.index_analyzer());
+
+        let section_texts = section_texts(&corpus.passages, &corpus.sections);
+        let mut writer: IndexWriter = index.writer_with_num_threads(1, 15_000_000)?;
+        for (ordinal, passage) in corpus.passages.iter().enumerate() {
+            let title_field = match passage.kind {
+                PassageKind::Faq => fields.question,
+                PassageKind::Article => fields.heading,
+            };
+            writer.add_document(doc!(
+                fields.body => passage.text.as_str(),
+                title_field => passage.section.as_str(),
+                fields.section => section_texts[passage.section_index].as_str(),
+                fields.ordinal => ordinal as u64,
+            ))?;
+        }
+        writer.commit()?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        Ok(Engine {
+            reader,
+            fields,
+            analyzer,
+            corpus,
+            passage_terms,
+            vocabulary,
+            synonyms,
+        })
+    }
+
+    pub fn corpus(&self) -> &Corpus {
+        &self.corpus
+    }
+
+    /// What the engine looks for in a question, after spelling and synonyms.
+    pub fn concepts(&self, question: &str) -> Vec<Concept> {
+        expand::concepts(
+            &self.analyzer.words(question),
+            &self.vocabulary,
+            &self.synonyms,
+        )
+    }
+
+    /// The best passage for the question, or `None` when the corpus does not answer it.
+    pub fn answer(&self, question: &str) -> Option<Answer<'_>> {
+        let concepts = self.concepts(question);
+        let best = self.ranked(&concepts).into_iter().next()?;
+        self.answers(&concepts, &best)
+            .then(|| self.to_answer(&best))
+    }
+
+    /// The concepts and the best candidates with the signals behind their scores, for
+    /// `ask --explain`: staff can see why a passage won or why the bot abstained.
+    pub fn explain(&self, question: &str) -> Explanation<'_> {
+        let concepts = self.concepts(question);
+        let ranked = self.ranked(&concepts);
+        let answered = ranked
+            .first()
+            .is_some_and(|best| self.answers(&concepts, best));
+        let candidates = ranked
+            .iter()
+            .take(5)
+            .map(|c| ExplainedCandidate {
+                answer: self.to_answer(c),
+                bm25: c.bm25,
+                coverage: c.coverage,
+            })
+            .collect();
+        Explanation {
+            concepts,
+            candidates,
+            answered,
+        }
+    }
+
+    fn to_answer(&self, candidate: &Candidate) -> Answer<'_> {
+        Answer {
+            passage: &self.corpus.passages[candidate.ordinal],
+            score: candidate.score,
+        }
+    }
+
+    /// Candidates, best first, re-scored by how much of the question they cover.
+    fn ranked(&self, concepts: &[Concept]) -> Vec<Candidate> {
+        if concepts.is_empty() {
+            return Vec::new();
+        }
+        let query = self.query(concepts);
+        let searcher = self.reader.searcher();
+        let hits = match searcher.search(
+            &query,
+            &tantivy::collector::TopDocs::with_limit(CANDIDATES).order_by_score(),
+        ) {
+            Ok(hits) => hits,
+            Err(error) => {
+                tracing::warn!(%error, "search failed");
+                return Vec::new();
+            }
+        };
+        let total_weight: f32 = concepts.iter().map(|c| c.weight).sum();
+        let mut candidates: Vec<Candidate> = hits
+            .into_iter()
+            .filter_map(|(bm25, address)| {
+                let doc: TantivyDocument = searcher.doc(address).ok()?;
+                let ordinal = doc.get_first(self.fields.ordinal)?.as_u64()? as usize;
+                let terms = &self.passage_terms[ordinal];
+                let covered: f32 = concepts
+                    .iter()
+                    .filter(|c| c.is_in(terms))
+                    .map(|c| c.weight)
+                    .sum();
+                let coverage = covered / total_weight;
+                let passage = &self.corpus.passages[ordinal];
+                let lead = if passage.position == 1 { 1.1 } else { 1.0 };
+                Some(Candidate {
+                    ordinal,
+                    bm25,
+                    coverage,
+                    score: bm25 * (0.2 + coverage) * lead,
+                })
+            })
+            .collect();
+        candidates.sort_by(|a, b| b.score.total_cmp(&a.score));
+        candidates
+    }
+
+    fn answers(&self, concepts: &[Concept], best: &Candidate) -> bool {
+        let _ = concepts;
+        best.coverage >= 0.5 && best.bm25 > 0.0
+    }
+
+    fn query(&self, concepts: &[Concept]) -> Box<dyn Query> {
+        let fields = [
+            (self.fields.question, QUESTION_BOOST),
+            (self.fields.heading, HEADING_BOOST),
+            (self.fields.body, BODY_BOOST),
+            (self.fields.section, SECTION_BOOST),
+        ];
+        let clauses = concepts
+            .iter()
+            .map(|concept| {
+                let mut wordings: Vec<Box<dyn Query>> = Vec::new();
+                for alternative in &concept.alternatives {
+                    for (field, field_boost) in fields {
+                        let query: Box<dyn Query> = match alternative.terms.as_slice() {
+                            [term] => Box::new(TermQuery::new(
+                                Term::from_field_text(field, term),
+                                IndexRecordOption::WithFreqs,
+                            )),
+                            terms => {
+                                let terms = terms
+                                    .iter()
+                                    .enumerate()
+                                    .map(|(i, t)| (i, Term::from_field_text(field, t)));
+                                Box::new(PhraseQuery::new_with_offset_and_slop(
+                                    terms.collect(),
+                                    PHRASE_SLOP,
+                                ))
+                            }
+                        };
+                        wordings.push(Box::new(BoostQuery::new(
+                            query,
+                            field_boost * alternative.boost,
+                        )));
+                    }
+                }
+                let weight: Box<dyn Query> =
+                    Box::new(DisjunctionMaxQuery::with_tie_breaker(wordings, TIE_BREAKER));
+                (Occur::Should, weight)
+            })
+            .collect();
+        Box::new(BooleanQuery::new(clauses))
+    }
+}
+
+/// A passage Tantivy found, with the scores the final choice is made from.
+#[derive(Debug, Clone, Copy)]
+struct Candidate {
+    ordinal: usize,
+    bm25: f32,
+    coverage: f32,
+    score: f32,
+}
+
+/// Why the engine answered as it did.
+#[derive(Debug)]
+pub struct Explanation<'e> {
+    pub concepts: Vec<Concept>,
+    pub candidates: Vec<ExplainedCandidate<'e>>,
+    pub answered: bool,
+}
+
+#[derive(Debug)]
+pub struct ExplainedCandidate<'e> {
+    pub answer: Answer<'e>,
+    pub bm25: f32,
+    pub coverage: f32,
+}
+
+/// The whole text of each section, heading included, indexed beside each of its passages.
+fn section_texts(passages: &[Passage], sections: &[Section]) -> Vec<String> {
+    let mut texts: Vec<String> = sections.iter().map(|s| s.title.clone()).collect();
+    for passage in passages {
+        let text = &mut texts[passage.section_index];
+        text.push('\n');
+        text.push_str(&passage.text);
+    }
+    texts
+}
