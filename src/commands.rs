@@ -31,10 +31,7 @@ pub struct Settings {
 
 impl Settings {
     fn load_config(&self) -> Result<Config, ConfigError> {
-        let path = self
-            .config
-            .clone()
-            .unwrap_or_else(|| PathBuf::from(config::DEFAULT_PATH));
+        let path = self.config.clone().unwrap_or_else(|| PathBuf::from(config::DEFAULT_PATH));
         let mut config = Config::load(&path, self.config.is_some())?;
         if let Some(dir) = &self.corpus {
             config.corpus.dir = dir.clone();
@@ -47,26 +44,14 @@ impl Settings {
 pub fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .init();
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
 }
 
 /// `ask`: answer one question, or each line of standard input when the question is `-`.
-pub fn ask(
-    settings: &Settings,
-    question: &str,
-    json: bool,
-    explain: bool,
-) -> anyhow::Result<Status> {
+pub fn ask(settings: &Settings, question: &str, json: bool, explain: bool) -> anyhow::Result<Status> {
     let config = settings.load_config()?;
-    let engine = Engine::load(&config.corpus.dir).with_context(|| {
-        format!(
-            "cannot load the corpus from {}",
-            config.corpus.dir.display()
-        )
-    })?;
+    let engine = Engine::load(&config.corpus.dir)
+        .with_context(|| format!("cannot load the corpus from {}", config.corpus.dir.display()))?;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let answer_one = |question: &str, out: &mut dyn Write| -> std::io::Result<()> {
@@ -91,11 +76,7 @@ pub fn ask(
     let mut first = true;
     loop {
         line.clear();
-        if input
-            .read_until(b'\n', &mut line)
-            .context("cannot read standard input")?
-            == 0
-        {
+        if input.read_until(b'\n', &mut line).context("cannot read standard input")? == 0 {
             break;
         }
         // Invalid UTF-8 is replaced, not refused: every input line gets exactly one answer.
@@ -114,26 +95,16 @@ fn write_explanation(engine: &Engine, question: &str, out: &mut dyn Write) -> st
     let explanation = engine.explain(question);
     writeln!(out, "\n--- explain (answered: {})", explanation.answered)?;
     for concept in &explanation.concepts {
-        let wordings: Vec<String> = concept
-            .alternatives
-            .iter()
-            .map(|a| a.terms.join(" "))
-            .collect();
+        let wordings: Vec<String> = concept.alternatives.iter().map(|a| a.terms.join(" ")).collect();
         let known = if concept.known { "" } else { ", not in corpus" };
-        writeln!(
-            out,
-            "concept {:?} weight {:.2}{known}: {}",
-            concept.said,
-            concept.weight,
-            wordings.join(" | ")
-        )?;
+        writeln!(out, "concept {:?} weight {:.2}{known}: {}", concept.said, concept.weight, wordings.join(" | "))?;
     }
     for candidate in &explanation.candidates {
         let passage = candidate.answer.passage;
         writeln!(
             out,
-            "{:>7.3}  bm25 {:>6.3}  coverage {:.2}  {}",
-            candidate.answer.score, candidate.bm25, candidate.coverage, passage.id
+            "{:>6.3}  bm25 {:>6.3}  coverage {:.2}  title {:.2}  {}",
+            candidate.answer.score, candidate.bm25, candidate.coverage, candidate.title_match, passage.id
         )?;
     }
     Ok(())
@@ -161,9 +132,7 @@ pub fn check(settings: &Settings) -> anyhow::Result<Status> {
             );
             Ok(Status::Fine)
         }
-        Err(error @ (EngineError::Corpus(_) | EngineError::Synonyms(_)))
-            if !error.problems().is_empty() =>
-        {
+        Err(error @ (EngineError::Corpus(_) | EngineError::Synonyms(_))) if !error.problems().is_empty() => {
             for problem in error.problems() {
                 println!("{problem}");
             }

@@ -38,18 +38,13 @@ pub struct ReplyConfig {
 
 impl Default for Config {
     fn default() -> Config {
-        Config {
-            corpus: CorpusConfig::default(),
-            reply: ReplyConfig::default(),
-        }
+        Config { corpus: CorpusConfig::default(), reply: ReplyConfig::default() }
     }
 }
 
 impl Default for CorpusConfig {
     fn default() -> CorpusConfig {
-        CorpusConfig {
-            dir: PathBuf::from("corpus"),
-        }
+        CorpusConfig { dir: PathBuf::from("corpus") }
     }
 }
 
@@ -68,10 +63,7 @@ impl Default for ReplyConfig {
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("cannot read {}: {source}", path.display())]
-    Unreadable {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    Unreadable { path: PathBuf, source: std::io::Error },
     #[error("{0}")]
     Invalid(Problem),
 }
@@ -83,12 +75,7 @@ impl Config {
         let text = match std::fs::read_to_string(path) {
             Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound && !explicit => String::new(),
-            Err(source) => {
-                return Err(ConfigError::Unreadable {
-                    path: path.to_path_buf(),
-                    source,
-                })
-            }
+            Err(source) => return Err(ConfigError::Unreadable { path: path.to_path_buf(), source }),
         };
         let mut config: Config = toml::from_str(&text).map_err(|e| {
             let line = e.span().map_or(1, |span| line_of(&text, span.start));
@@ -136,9 +123,6 @@ mod tests {
     fn a_missing_file_is_an_error_only_when_named() {
         let missing = Path::new("/nonexistent/config.toml");
         assert!(Config::load(missing, false).is_ok());
-        assert!(matches!(
-            Config::load(missing, true),
-            Err(ConfigError::Unreadable { .. })
-        ));
+        assert!(matches!(Config::load(missing, true), Err(ConfigError::Unreadable { .. })));
     }
 }

@@ -37,11 +37,7 @@ pub struct Problem {
 
 impl Problem {
     pub fn new(file: &Path, line: usize, message: impl Into<String>) -> Problem {
-        Problem {
-            file: file.to_path_buf(),
-            line,
-            message: message.into(),
-        }
+        Problem { file: file.to_path_buf(), line, message: message.into() }
     }
 }
 
@@ -55,20 +51,13 @@ impl fmt::Display for Problem {
 #[derive(Debug, thiserror::Error)]
 pub enum CorpusError {
     #[error("cannot read the corpus folder {}: {source}", path.display())]
-    Unreadable {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    Unreadable { path: PathBuf, source: std::io::Error },
     #[error("{} problem(s) in the corpus:\n{}", .0.len(), list_problems(.0))]
     Invalid(Vec<Problem>),
 }
 
 fn list_problems(problems: &[Problem]) -> String {
-    problems
-        .iter()
-        .map(|p| p.to_string())
-        .collect::<Vec<_>>()
-        .join("\n")
+    problems.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("\n")
 }
 
 /// Where a passage starts: the label shown to users (`corpus/faq.md:7`).
@@ -99,6 +88,9 @@ pub struct Passage {
     pub id: String,
     /// The heading it sits under; for a FAQ entry, the question.
     pub section: String,
+    /// What titles the paragraph within its section: a bold lead-in ("Location") or the
+    /// sentence that introduces its list ("People with sciatica often feel").
+    pub label: Option<String>,
     pub kind: PassageKind,
     /// The plain text, as quoted to users (lists as `- item` lines).
     pub text: String,
@@ -145,15 +137,10 @@ impl Corpus {
     /// Reads and validates every file of the folder. Any problem anywhere rejects the whole
     /// corpus, so that a half-valid edit never replaces a valid one.
     pub fn load(dir: &Path) -> Result<Corpus, CorpusError> {
-        let label = dir
-            .file_name()
-            .map(|name| name.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "corpus".to_owned());
+        let label =
+            dir.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_else(|| "corpus".to_owned());
         let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-            .map_err(|source| CorpusError::Unreadable {
-                path: dir.to_path_buf(),
-                source,
-            })?
+            .map_err(|source| CorpusError::Unreadable { path: dir.to_path_buf(), source })?
             .filter_map(|entry| entry.ok().map(|e| e.path()))
             .filter(|path| path.extension().is_some_and(|ext| ext == "md"))
             .collect();
@@ -172,11 +159,7 @@ impl Corpus {
             }
         }
         if builder.passages.is_empty() && problems.is_empty() {
-            problems.push(Problem::new(
-                dir,
-                1,
-                "the corpus has no passages: add a Markdown file",
-            ));
+            problems.push(Problem::new(dir, 1, "the corpus has no passages: add a Markdown file"));
         }
 
         let synonyms_path = dir.join(SYNONYMS_FILE);
@@ -194,11 +177,7 @@ impl Corpus {
 
         problems.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
         if problems.is_empty() {
-            Ok(Corpus {
-                passages: builder.passages,
-                sections: builder.sections,
-                synonyms,
-            })
+            Ok(Corpus { passages: builder.passages, sections: builder.sections, synonyms })
         } else {
             Err(CorpusError::Invalid(problems))
         }
@@ -206,24 +185,16 @@ impl Corpus {
 
     /// The titles offered to users as things they can ask about.
     pub fn topics(&self) -> impl Iterator<Item = &str> {
-        self.sections
-            .iter()
-            .filter(|s| s.is_topic)
-            .map(|s| s.title.as_str())
+        self.sections.iter().filter(|s| s.is_topic).map(|s| s.title.as_str())
     }
 }
 
 fn file_name(path: &Path) -> String {
-    path.file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default()
+    path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
 }
 
 fn document_kind(path: &Path) -> PassageKind {
-    let stem = path
-        .file_stem()
-        .map(|s| s.to_string_lossy().to_lowercase())
-        .unwrap_or_default();
+    let stem = path.file_stem().map(|s| s.to_string_lossy().to_lowercase()).unwrap_or_default();
     if stem.starts_with("faq") {
         PassageKind::Faq
     } else {
@@ -232,41 +203,25 @@ fn document_kind(path: &Path) -> PassageKind {
 }
 
 fn read_bounded(path: &Path) -> Result<String, Problem> {
-    let size = std::fs::metadata(path)
-        .map_err(|e| Problem::new(path, 1, format!("cannot read: {e}")))?
-        .len();
+    let size = std::fs::metadata(path).map_err(|e| Problem::new(path, 1, format!("cannot read: {e}")))?.len();
     if size > MAX_FILE_BYTES {
         return Err(Problem::new(
             path,
             1,
-            format!(
-                "file is {size} bytes, over the limit of {MAX_FILE_BYTES}: split it or shorten it"
-            ),
+            format!("file is {size} bytes, over the limit of {MAX_FILE_BYTES}: split it or shorten it"),
         ));
     }
-    let bytes =
-        std::fs::read(path).map_err(|e| Problem::new(path, 1, format!("cannot read: {e}")))?;
+    let bytes = std::fs::read(path).map_err(|e| Problem::new(path, 1, format!("cannot read: {e}")))?;
     String::from_utf8(bytes).map_err(|e| {
-        let line = line_of(
-            &String::from_utf8_lossy(e.as_bytes()),
-            e.utf8_error().valid_up_to(),
-        );
-        Problem::new(
-            path,
-            line,
-            "the file is not valid UTF-8 text: save it as UTF-8",
-        )
+        let line = line_of(&String::from_utf8_lossy(e.as_bytes()), e.utf8_error().valid_up_to());
+        Problem::new(path, line, "the file is not valid UTF-8 text: save it as UTF-8")
     })
 }
 
 /// 1-based line of a byte offset.
 pub(crate) fn line_of(text: &str, offset: usize) -> usize {
     let end = offset.min(text.len());
-    text.as_bytes()[..end]
-        .iter()
-        .filter(|&&b| b == b'\n')
-        .count()
-        + 1
+    text.as_bytes()[..end].iter().filter(|&&b| b == b'\n').count() + 1
 }
 
 /// A lowercase, dash-separated form of a title, for ids.
@@ -295,6 +250,8 @@ enum Block {
     },
     Paragraph {
         text: String,
+        /// A bold lead-in such as "**Location:**", which works as a small heading.
+        label: Option<String>,
         line: usize,
     },
     List {
@@ -315,6 +272,8 @@ fn parse_blocks(text: &str) -> Vec<Block> {
     let mut ordered_numbers: Vec<Option<u64>> = Vec::new();
     let mut block_start = 0usize;
     let mut skip_depth = 0usize;
+    let mut label: Option<String> = None;
+    let mut in_label = false;
 
     for (event, range) in Parser::new(text).into_offset_iter() {
         if skip_depth > 0 {
@@ -328,17 +287,24 @@ fn parse_blocks(text: &str) -> Vec<Block> {
         match event {
             Event::Start(Tag::Heading { .. }) | Event::Start(Tag::Paragraph) if list_depth == 0 => {
                 buffer.clear();
+                label = None;
                 block_start = range.start;
             }
-            Event::End(TagEnd::Heading(level)) => blocks.push(Block::Heading {
-                level,
-                text: buffer.trim().to_owned(),
-                line: line_of(text, block_start),
-            }),
+            Event::End(TagEnd::Heading(level)) => {
+                blocks.push(Block::Heading { level, text: buffer.trim().to_owned(), line: line_of(text, block_start) })
+            }
             Event::End(TagEnd::Paragraph) if list_depth == 0 => blocks.push(Block::Paragraph {
                 text: buffer.trim().to_owned(),
+                label: label.take(),
                 line: line_of(text, block_start),
             }),
+            Event::Start(Tag::Strong) if list_depth == 0 && buffer.is_empty() => in_label = true,
+            Event::End(TagEnd::Strong) if list_depth == 0 && std::mem::take(&mut in_label) => {
+                let lead = buffer.trim();
+                if let Some(name) = lead.strip_suffix(':') {
+                    label = Some(name.trim().to_owned());
+                }
+            }
             Event::Start(Tag::List(first_number)) => {
                 if list_depth == 0 {
                     items.clear();
@@ -351,10 +317,7 @@ fn parse_blocks(text: &str) -> Vec<Block> {
                 list_depth -= 1;
                 ordered_numbers.pop();
                 if list_depth == 0 {
-                    blocks.push(Block::List {
-                        items: std::mem::take(&mut items),
-                        line: line_of(text, block_start),
-                    });
+                    blocks.push(Block::List { items: std::mem::take(&mut items), line: line_of(text, block_start) });
                 }
             }
             Event::Start(Tag::Item) => {
@@ -375,14 +338,12 @@ fn parse_blocks(text: &str) -> Vec<Block> {
             }
             Event::End(TagEnd::CodeBlock) if list_depth == 0 => blocks.push(Block::Paragraph {
                 text: buffer.trim().to_owned(),
+                label: None,
                 line: line_of(text, block_start),
             }),
             Event::Start(Tag::Table(_)) => {
                 skip_depth = 1;
-                blocks.push(Block::Unsupported {
-                    what: "a table",
-                    line: line_of(text, range.start),
-                });
+                blocks.push(Block::Unsupported { what: "a table", line: line_of(text, range.start) });
             }
             Event::Start(Tag::HtmlBlock) | Event::Start(Tag::Image { .. }) => skip_depth = 1,
             Event::Text(t) | Event::Code(t) => push_inline(&mut buffer, &mut items, list_depth, &t),
@@ -417,7 +378,7 @@ struct OpenSection {
     line: usize,
     id_prefix: String,
     index: usize,
-    passages: Vec<(String, usize)>,
+    passages: Vec<Draft>,
     /// Whether a sub-heading followed, so an empty body is fine.
     has_children: bool,
     /// A repeated heading, already reported: its passages are checked but not kept.
@@ -425,29 +386,15 @@ struct OpenSection {
 }
 
 impl CorpusBuilder {
-    fn add_markdown(
-        &mut self,
-        path: &Path,
-        shown: &str,
-        kind: PassageKind,
-        text: &str,
-        problems: &mut Vec<Problem>,
-    ) {
-        let stem = path
-            .file_stem()
-            .map(|s| slug(&s.to_string_lossy()))
-            .unwrap_or_default();
+    fn add_markdown(&mut self, path: &Path, shown: &str, kind: PassageKind, text: &str, problems: &mut Vec<Problem>) {
+        let stem = path.file_stem().map(|s| slug(&s.to_string_lossy())).unwrap_or_default();
         let mut title_seen = false;
         let mut open: Option<OpenSection> = None;
-        let mut pending_lead: Option<(String, usize)> = None;
+        let mut pending_lead: Option<Draft> = None;
 
         for block in parse_blocks(text) {
             match block {
-                Block::Heading {
-                    level,
-                    text: title,
-                    line,
-                } => {
+                Block::Heading { level, text: title, line } => {
                     self.flush_lead(&mut open, &mut pending_lead);
                     if let Some(section) = open.as_mut() {
                         section.has_children |= level > section.level;
@@ -459,24 +406,13 @@ impl CorpusBuilder {
                     }
                     if level == HeadingLevel::H1 {
                         if title_seen {
-                            problems.push(Problem::new(
-                                path,
-                                line,
-                                "a second `# title`: use `##` for sections",
-                            ));
+                            problems.push(Problem::new(path, line, "a second `# title`: use `##` for sections"));
                             continue;
                         }
                         title_seen = true;
                         // Lead paragraphs under the title introduce the document; FAQ titles have none.
                         if kind == PassageKind::Article {
-                            open = Some(self.open_section(
-                                title,
-                                level,
-                                line,
-                                format!("{stem}/intro"),
-                                kind,
-                                false,
-                            ));
+                            open = Some(self.open_section(title, level, line, format!("{stem}/intro"), kind, false));
                         }
                         continue;
                     }
@@ -486,24 +422,14 @@ impl CorpusBuilder {
                         problems.push(Problem::new(
                             path,
                             line,
-                            format!(
-                                "duplicate heading \"{title}\" (first at {}:{first_line})",
-                                first_file.display()
-                            ),
+                            format!("duplicate heading \"{title}\" (first at {}:{first_line})", first_file.display()),
                         ));
                     } else {
                         self.headings.insert(key, (path.to_path_buf(), line));
                     }
                     let is_topic = level == HeadingLevel::H2 || kind == PassageKind::Faq;
                     let prefix = format!("{stem}/{}", slug(&title));
-                    let mut section = self.open_section(
-                        title,
-                        level,
-                        line,
-                        prefix,
-                        kind,
-                        is_topic && first.is_none(),
-                    );
+                    let mut section = self.open_section(title, level, line, prefix, kind, is_topic && first.is_none());
                     section.duplicate = first.is_some();
                     open = Some(section);
                 }
@@ -514,41 +440,42 @@ impl CorpusBuilder {
                         "text outside any section: put a `## heading` (or a FAQ question) above it",
                     ));
                 }
-                Block::Paragraph { text: para, line } => {
+                Block::Paragraph { text, label, line } => {
                     self.flush_lead(&mut open, &mut pending_lead);
-                    if para.is_empty() {
+                    if text.is_empty() {
                         continue;
                     }
                     let section = open.as_mut().expect("checked above");
+                    let draft = Draft { text, label, line };
                     if kind == PassageKind::Faq {
-                        append_to_answer(section, para, line);
-                    } else if para.ends_with(':') {
-                        pending_lead = Some((para, line));
+                        append_to_answer(section, draft);
+                    } else if draft.text.ends_with(':') {
+                        pending_lead = Some(draft);
                     } else {
-                        section.passages.push((para, line));
+                        section.passages.push(draft);
                     }
                 }
                 Block::List { items, line } => {
-                    let list = items
-                        .iter()
-                        .map(|i| i.trim_end())
-                        .collect::<Vec<_>>()
-                        .join("\n");
+                    let list = items.iter().map(|i| i.trim_end()).collect::<Vec<_>>().join("\n");
                     let section = open.as_mut().expect("checked above");
                     match pending_lead.take() {
-                        Some((lead, lead_line)) => section
-                            .passages
-                            .push((format!("{lead}\n{list}"), lead_line)),
-                        None if kind == PassageKind::Faq => append_to_answer(section, list, line),
-                        None => section.passages.push((list, line)),
+                        Some(mut lead) => {
+                            // The sentence that introduces a list says what the list is.
+                            lead.label = lead.label.or_else(|| Some(last_sentence(&lead.text).to_owned()));
+                            lead.text = format!("{}\n{list}", lead.text);
+                            section.passages.push(lead);
+                        }
+                        None => {
+                            let draft = Draft { text: list, label: None, line };
+                            match kind {
+                                PassageKind::Faq => append_to_answer(section, draft),
+                                PassageKind::Article => section.passages.push(draft),
+                            }
+                        }
                     }
                 }
                 Block::Unsupported { what, line } => {
-                    problems.push(Problem::new(
-                        path,
-                        line,
-                        format!("{what} is not supported: write it as a list"),
-                    ));
+                    problems.push(Problem::new(path, line, format!("{what} is not supported: write it as a list")));
                 }
             }
         }
@@ -565,11 +492,7 @@ impl CorpusBuilder {
         kind: PassageKind,
         is_topic: bool,
     ) -> OpenSection {
-        self.sections.push(Section {
-            title: title.clone(),
-            kind,
-            is_topic,
-        });
+        self.sections.push(Section { title: title.clone(), kind, is_topic });
         OpenSection {
             title,
             level,
@@ -583,11 +506,7 @@ impl CorpusBuilder {
     }
 
     /// A paragraph ending in `:` with no list after it is still a passage of its own.
-    fn flush_lead(
-        &mut self,
-        open: &mut Option<OpenSection>,
-        pending_lead: &mut Option<(String, usize)>,
-    ) {
+    fn flush_lead(&mut self, open: &mut Option<OpenSection>, pending_lead: &mut Option<Draft>) {
         if let (Some(section), Some(lead)) = (open.as_mut(), pending_lead.take()) {
             section.passages.push(lead);
         }
@@ -615,7 +534,7 @@ impl CorpusBuilder {
         if section.duplicate {
             return;
         }
-        for (position, (text, line)) in section.passages.into_iter().enumerate() {
+        for (position, Draft { text, label, line }) in section.passages.into_iter().enumerate() {
             let position = position + 1;
             let id = match kind {
                 PassageKind::Faq => section.id_prefix.clone(),
@@ -625,7 +544,10 @@ impl CorpusBuilder {
                 problems.push(Problem::new(
                     path,
                     line,
-                    format!("duplicate passage id \"{id}\" (first at {}:{first_line}): rename a heading", first_file.display()),
+                    format!(
+                        "duplicate passage id \"{id}\" (first at {}:{first_line}): rename a heading",
+                        first_file.display()
+                    ),
                 ));
                 continue;
             }
@@ -633,12 +555,10 @@ impl CorpusBuilder {
             self.passages.push(Passage {
                 id,
                 section: section.title.clone(),
+                label,
                 kind,
                 text,
-                source: SourceLocation {
-                    file: shown.to_owned(),
-                    line,
-                },
+                source: SourceLocation { file: shown.to_owned(), line },
                 position,
                 section_index: section.index,
             });
@@ -646,14 +566,28 @@ impl CorpusBuilder {
     }
 }
 
+/// The last sentence of a paragraph, without its closing punctuation.
+fn last_sentence(text: &str) -> &str {
+    let text = text.trim_end_matches([':', '.', ' ']);
+    let start = text.rfind(['.', '!', '?']).map_or(0, |i| i + 1);
+    text[start..].trim()
+}
+
+/// A passage before it gets its id.
+struct Draft {
+    text: String,
+    label: Option<String>,
+    line: usize,
+}
+
 /// A FAQ answer is everything under its question, paragraphs and lists alike.
-fn append_to_answer(section: &mut OpenSection, text: String, line: usize) {
+fn append_to_answer(section: &mut OpenSection, draft: Draft) {
     match section.passages.first_mut() {
-        Some((answer, _)) => {
-            answer.push_str("\n\n");
-            answer.push_str(&text);
+        Some(answer) => {
+            answer.text.push_str("\n\n");
+            answer.text.push_str(&draft.text);
         }
-        None => section.passages.push((text, line)),
+        None => section.passages.push(Draft { label: None, ..draft }),
     }
 }
 
@@ -669,11 +603,7 @@ fn parse_synonyms(path: &Path, text: &str, problems: &mut Vec<Problem>) -> Synon
         Ok(file) => file,
         Err(e) => {
             let line = e.span().map_or(1, |span| line_of(text, span.start));
-            problems.push(Problem::new(
-                path,
-                line,
-                format!("malformed TOML: {}", e.message()),
-            ));
+            problems.push(Problem::new(path, line, format!("malformed TOML: {}", e.message())));
             return Synonyms::default();
         }
     };
@@ -681,25 +611,13 @@ fn parse_synonyms(path: &Path, text: &str, problems: &mut Vec<Problem>) -> Synon
     for (phrase, means) in file.synonyms {
         let line = line_of(text, phrase.span().start);
         let phrase = phrase.into_inner().trim().to_owned();
-        let means: Vec<String> = means
-            .into_inner()
-            .into_iter()
-            .map(|m| m.trim().to_owned())
-            .collect();
+        let means: Vec<String> = means.into_inner().into_iter().map(|m| m.trim().to_owned()).collect();
         if phrase.is_empty() {
             problems.push(Problem::new(path, line, "empty synonym"));
         } else if means.is_empty() || means.iter().any(String::is_empty) {
-            problems.push(Problem::new(
-                path,
-                line,
-                format!("\"{phrase}\" needs at least one non-empty meaning"),
-            ));
+            problems.push(Problem::new(path, line, format!("\"{phrase}\" needs at least one non-empty meaning")));
         } else {
-            entries.push(SynonymEntry {
-                phrase,
-                means,
-                line,
-            });
+            entries.push(SynonymEntry { phrase, means, line });
         }
     }
     entries.sort_by_key(|e| e.line);
@@ -714,26 +632,18 @@ mod tests {
         let mut builder = CorpusBuilder::default();
         let mut problems = Vec::new();
         let path = PathBuf::from(name);
-        builder.add_markdown(
-            &path,
-            &format!("corpus/{name}"),
-            document_kind(&path),
-            text,
-            &mut problems,
-        );
+        builder.add_markdown(&path, &format!("corpus/{name}"), document_kind(&path), text, &mut problems);
         (builder.passages, problems)
     }
 
     #[test]
     fn a_lead_sentence_keeps_its_list() {
-        let (passages, problems) = build(
-            "a.md",
-            "# T\n\n## Causes\n\nIt has reasons:\n\n- one\n- two\n\nAfter.\n",
-        );
+        let (passages, problems) = build("a.md", "# T\n\n## Causes\n\nIt has reasons:\n\n- one\n- two\n\nAfter.\n");
         assert!(problems.is_empty(), "{problems:?}");
         assert_eq!(passages.len(), 2);
         assert_eq!(passages[0].text, "It has reasons:\n- one\n- two");
         assert_eq!(passages[0].id, "a/causes/1");
+        assert_eq!(passages[0].label.as_deref(), Some("It has reasons"));
         assert_eq!(passages[0].source.to_string(), "corpus/a.md:5");
         assert_eq!(passages[1].text, "After.");
         assert_eq!(passages[1].position, 2);
@@ -741,19 +651,13 @@ mod tests {
 
     #[test]
     fn inline_markup_is_reduced_to_its_words() {
-        let (passages, _) = build(
-            "a.md",
-            "## S\n\n**Size:** it is *the* [longest](x)\nnerve.\n",
-        );
+        let (passages, _) = build("a.md", "## S\n\n**Size:** it is *the* [longest](x)\nnerve.\n");
         assert_eq!(passages[0].text, "Size: it is the longest nerve.");
     }
 
     #[test]
     fn a_faq_entry_is_its_whole_answer() {
-        let (passages, problems) = build(
-            "faq.md",
-            "# FAQ\n\n## Is it ok?\n\nYes.\n\nMostly:\n\n- a\n",
-        );
+        let (passages, problems) = build("faq.md", "# FAQ\n\n## Is it ok?\n\nYes.\n\nMostly:\n\n- a\n");
         assert!(problems.is_empty(), "{problems:?}");
         assert_eq!(passages.len(), 1);
         assert_eq!(passages[0].id, "faq/is-it-ok");
@@ -778,24 +682,14 @@ mod tests {
 
     #[test]
     fn slugs_are_stable_and_readable() {
-        assert_eq!(
-            slug("Can massage make sciatica worse?"),
-            "can-massage-make-sciatica-worse"
-        );
-        assert_eq!(
-            slug("  1. Deep Tissue -- Massage "),
-            "1-deep-tissue-massage"
-        );
+        assert_eq!(slug("Can massage make sciatica worse?"), "can-massage-make-sciatica-worse");
+        assert_eq!(slug("  1. Deep Tissue -- Massage "), "1-deep-tissue-massage");
     }
 
     #[test]
     fn malformed_synonyms_name_the_line() {
         let mut problems = Vec::new();
-        parse_synonyms(
-            Path::new("s.toml"),
-            "[synonyms]\nbum = [\"buttock\"]\nbutt = \n",
-            &mut problems,
-        );
+        parse_synonyms(Path::new("s.toml"), "[synonyms]\nbum = [\"buttock\"]\nbutt = \n", &mut problems);
         assert_eq!(problems.len(), 1);
         assert_eq!(problems[0].line, 3, "{}", problems[0]);
     }

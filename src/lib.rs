@@ -63,10 +63,7 @@ pub fn respond(engine: &Engine, config: &ReplyConfig, question: &str) -> Respons
         Some(answer) => reply::answered(answer, config),
         None => {
             let corpus = engine.corpus();
-            let example = corpus
-                .sections
-                .iter()
-                .find(|s| s.kind == corpus::PassageKind::Faq && s.is_topic);
+            let example = corpus.sections.iter().find(|s| s.kind == corpus::PassageKind::Faq && s.is_topic);
             reply::no_answer(corpus.topics(), example.map(|s| s.title.as_str()), config)
         }
     };

@@ -45,16 +45,9 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     commands::init_logging();
-    let settings = commands::Settings {
-        config: cli.config,
-        corpus: cli.corpus,
-    };
+    let settings = commands::Settings { config: cli.config, corpus: cli.corpus };
     let outcome = match cli.command {
-        Command::Ask {
-            json,
-            explain,
-            question,
-        } => commands::ask(&settings, &question, json, explain),
+        Command::Ask { json, explain, question } => commands::ask(&settings, &question, json, explain),
         Command::Check => commands::check(&settings),
     };
     match outcome {

@@ -25,11 +25,7 @@ pub fn answered(answer: &Answer<'_>, config: &ReplyConfig) -> String {
 }
 
 /// The reply when the corpus has no answer: say so, offer the topics, suggest rephrasing.
-pub fn no_answer<'t>(
-    topics: impl IntoIterator<Item = &'t str>,
-    example: Option<&str>,
-    config: &ReplyConfig,
-) -> String {
+pub fn no_answer<'t>(topics: impl IntoIterator<Item = &'t str>, example: Option<&str>, config: &ReplyConfig) -> String {
     let mut text = String::from(
         "Sorry, I don't have an answer to that in the clinic's articles, and I would rather say so than guess.",
     );
@@ -56,12 +52,8 @@ fn chars(text: &str) -> usize {
 
 /// The passage as a Markdown quote of at most `room` characters, cut at a sentence end.
 fn quote(text: &str, room: usize) -> String {
-    let render = |body: &str| {
-        body.lines()
-            .map(|l| format!("> {l}").trim_end().to_owned())
-            .collect::<Vec<_>>()
-            .join("\n")
-    };
+    let render =
+        |body: &str| body.lines().map(|l| format!("> {l}").trim_end().to_owned()).collect::<Vec<_>>().join("\n");
     let full = render(text);
     if chars(&full) <= room {
         return full;
@@ -89,8 +81,7 @@ pub fn cut_at_boundary(text: &str, max: usize) -> &str {
     let sentence_end = prefix
         .char_indices()
         .filter(|&(i, c)| {
-            matches!(c, '.' | '!' | '?' | '\n')
-                && text[i + c.len_utf8()..].starts_with(char::is_whitespace)
+            matches!(c, '.' | '!' | '?' | '\n') && text[i + c.len_utf8()..].starts_with(char::is_whitespace)
         })
         .map(|(i, c)| i + c.len_utf8())
         .last();
@@ -132,10 +123,7 @@ mod tests {
 
     #[test]
     fn long_no_answer_lists_are_trimmed_to_the_limit() {
-        let config = ReplyConfig {
-            max_topics: 1000,
-            ..ReplyConfig::default()
-        };
+        let config = ReplyConfig { max_topics: 1000, ..ReplyConfig::default() };
         let topics: Vec<String> = (0..500).map(|i| format!("Topic number {i}")).collect();
         let text = no_answer(topics.iter().map(String::as_str), None, &config);
         assert!(text.chars().count() <= MAX_REPLY_CHARS);

@@ -6,8 +6,8 @@
 //! before the stop words are dropped. [`Analyzer::words`] keeps them, marked.
 
 use tantivy::tokenizer::{
-    AsciiFoldingFilter, Language, LowerCaser, RawTokenizer, RemoveLongFilter, SimpleTokenizer,
-    Stemmer, StopWordFilter, TextAnalyzer,
+    AsciiFoldingFilter, Language, LowerCaser, RawTokenizer, RemoveLongFilter, SimpleTokenizer, Stemmer, StopWordFilter,
+    TextAnalyzer,
 };
 
 /// The name the analyzer is registered under in the index.
@@ -16,245 +16,34 @@ pub const ANALYZER_NAME: &str = "clinic_en";
 /// Words that carry no topic: function words, question words, chat filler, and the pieces
 /// SimpleTokenizer leaves of contractions ("don't" -> "don", "t"). Words that say what a
 /// question asks about (often, many, long, best, sleep...) are deliberately not here.
+#[rustfmt::skip]
 const STOP_WORDS: &[&str] = &[
     // articles, pronouns, determiners
-    "a",
-    "an",
-    "the",
-    "i",
-    "me",
-    "my",
-    "mine",
-    "myself",
-    "we",
-    "us",
-    "our",
-    "ours",
-    "you",
-    "your",
-    "yours",
-    "yourself",
-    "he",
-    "him",
-    "his",
-    "she",
-    "her",
-    "hers",
-    "it",
-    "its",
-    "itself",
-    "they",
-    "them",
-    "their",
-    "theirs",
-    "this",
-    "that",
-    "these",
-    "those",
-    "there",
-    "here",
-    "someone",
-    "something",
-    "anyone",
-    "anything",
-    "everyone",
-    "everything",
-    "somebody",
-    "anybody",
-    "one",
-    "ones",
-    "all",
-    "any",
-    "each",
-    "every",
-    "some",
-    "such",
-    "other",
-    "another",
-    "own",
-    "same",
-    "both",
-    "either",
-    "neither",
+    "a", "an", "the", "i", "me", "my", "mine", "myself", "we", "us", "our", "ours", "you", "your", "yours", "yourself",
+    "he", "him", "his", "she", "her", "hers", "it", "its", "itself", "they", "them", "their", "theirs", "this", "that",
+    "these", "those", "there", "here", "someone", "something", "anyone", "anything", "everyone", "everything",
+    "somebody", "anybody", "one", "ones", "all", "any", "each", "every", "some", "such", "other", "another", "own",
+    "same", "both", "either", "neither", "many",
     // auxiliaries and modals
-    "am",
-    "is",
-    "are",
-    "was",
-    "were",
-    "be",
-    "been",
-    "being",
-    "have",
-    "has",
-    "had",
-    "having",
-    "do",
-    "does",
-    "did",
-    "doing",
-    "done",
-    "will",
-    "would",
-    "shall",
-    "should",
-    "can",
-    "could",
-    "may",
-    "might",
-    "must",
-    "ought",
-    "get",
-    "gets",
-    "got",
-    "getting",
-    // prepositions and conjunctions
-    "to",
-    "of",
-    "in",
-    "on",
-    "at",
-    "by",
-    "for",
-    "with",
-    "about",
-    "into",
-    "through",
-    "from",
-    "up",
-    "down",
-    "out",
-    "off",
-    "over",
-    "under",
-    "again",
-    "then",
-    "once",
-    "and",
-    "but",
-    "if",
-    "or",
-    "nor",
-    "because",
-    "as",
-    "until",
-    "while",
-    "so",
-    "than",
-    "too",
-    "very",
-    "just",
-    "also",
-    "not",
-    "no",
-    "only",
-    "more",
-    "most",
-    "much",
-    "really",
-    "even",
-    "still",
-    "yet",
-    "already",
-    "after",
-    "before",
-    "during",
-    "between",
-    "against",
-    "around",
-    "without",
-    "within",
-    "per",
+    "am", "is", "are", "was", "were", "be", "been", "being", "have", "has", "had", "having", "do", "does", "did",
+    "doing", "done", "will", "would", "shall", "should", "can", "could", "may", "might", "must", "ought", "get", "gets",
+    "got", "getting", "need", "needs", "take", "takes", "use", "used", "using", "rather",
+    // prepositions and conjunctions (not the ones of time, such as "between" sessions or "after" a massage)
+    "to", "of", "in", "on", "at", "by", "for", "with", "about", "into", "through", "from", "up", "down", "out", "off",
+    "over", "under", "again", "then", "once", "and", "but", "if", "or", "nor", "because", "as", "until", "while", "so",
+    "than", "too", "very", "just", "also", "not", "no", "only", "more", "most", "much", "really", "even", "still",
+    "yet", "already", "against", "around", "within", "per",
     // question words: what a question asks is carried by the words around them
-    "what",
-    "whats",
-    "which",
-    "who",
-    "whom",
-    "whose",
-    "where",
-    "when",
-    "why",
-    "how",
-    "hows",
-    "whether",
+    "what", "whats", "which", "who", "whom", "whose", "where", "when", "why", "how", "hows", "whether",
     // asking and chatting
-    "tell",
-    "know",
-    "explain",
-    "question",
-    "wondering",
-    "wonder",
-    "curious",
-    "please",
-    "pls",
-    "plz",
-    "thanks",
-    "thank",
-    "thx",
-    "hi",
-    "hello",
-    "hey",
-    "hiya",
-    "lol",
-    "ok",
-    "okay",
-    "yes",
-    "yeah",
-    "yep",
-    "guys",
-    "folks",
-    "anyway",
-    "im",
-    "ive",
-    "id",
-    "youre",
-    "dont",
-    "doesnt",
-    "didnt",
-    "cant",
-    "wont",
-    "isnt",
-    "arent",
-    "wasnt",
-    "shouldnt",
-    "wouldnt",
-    "couldnt",
-    "thats",
-    "theres",
-    "lot",
-    "lots",
-    "bit",
-    "kind",
-    "sort",
-    "mean",
-    "means",
-    "want",
-    "like",
-    "think",
+    "tell", "know", "explain", "question", "wondering", "wonder", "curious", "please", "pls", "plz", "thanks",
+    "thank", "thx", "hi", "hello", "hey", "hiya", "lol", "ok", "okay", "yes", "yeah", "yep", "guys", "folks",
+    "anyway", "im", "ive", "id", "youre", "dont", "doesnt", "didnt", "cant", "wont", "isnt", "arent", "wasnt",
+    "shouldnt", "wouldnt", "couldnt", "thats", "theres", "lot", "lots", "bit", "kind", "sort", "mean", "means",
+    "want", "like", "think",
     // contraction fragments
-    "s",
-    "t",
-    "d",
-    "ll",
-    "m",
-    "re",
-    "ve",
-    "don",
-    "doesn",
-    "didn",
-    "isn",
-    "aren",
-    "wasn",
-    "weren",
-    "won",
-    "wouldn",
-    "shouldn",
-    "couldn",
-    "hasn",
-    "haven",
-    "hadn",
-    "ain",
+    "s", "t", "d", "ll", "m", "re", "ve", "don", "doesn", "didn", "isn", "aren", "wasn", "weren", "won", "wouldn",
+    "shouldn", "couldn", "hasn", "haven", "hadn", "ain",
 ];
 
 /// One word of a question: its folded form (to recognise stop words and synonyms) and its
@@ -294,9 +83,7 @@ impl Analyzer {
             .filter(RemoveLongFilter::limit(40))
             .filter(LowerCaser)
             .filter(AsciiFoldingFilter)
-            .filter(StopWordFilter::remove(
-                STOP_WORDS.iter().map(|w| w.to_string()),
-            ))
+            .filter(StopWordFilter::remove(STOP_WORDS.iter().map(|w| w.to_string())))
             .filter(Stemmer::new(Language::English))
             .build();
         let words = TextAnalyzer::builder(SimpleTokenizer::default())
@@ -304,9 +91,7 @@ impl Analyzer {
             .filter(LowerCaser)
             .filter(AsciiFoldingFilter)
             .build();
-        let stem = TextAnalyzer::builder(RawTokenizer::default())
-            .filter(Stemmer::new(Language::English))
-            .build();
+        let stem = TextAnalyzer::builder(RawTokenizer::default()).filter(Stemmer::new(Language::English)).build();
         Analyzer { index, words, stem }
     }
 
@@ -330,13 +115,7 @@ impl Analyzer {
         let mut stream = analyzer.token_stream(text);
         let mut folded = Vec::new();
         stream.process(&mut |token| folded.push(token.text.clone()));
-        folded
-            .into_iter()
-            .map(|folded| Word {
-                stem: self.stem_of(&folded),
-                folded,
-            })
-            .collect()
+        folded.into_iter().map(|folded| Word { stem: self.stem_of(&folded), folded }).collect()
     }
 
     fn stem_of(&self, folded: &str) -> String {
@@ -354,12 +133,8 @@ mod tests {
 
     #[test]
     fn passages_lose_stop_words_and_endings() {
-        let terms =
-            Analyzer::new().terms("What are the Symptoms of Sciatica? Naïve sessions don't help");
-        assert_eq!(
-            terms,
-            vec!["symptom", "sciatica", "naiv", "session", "help"]
-        );
+        let terms = Analyzer::new().terms("What are the Symptoms of Sciatica? Naïve sessions don't help");
+        assert_eq!(terms, vec!["symptom", "sciatica", "naiv", "session", "help"]);
     }
 
     #[test]
@@ -374,14 +149,7 @@ mod tests {
     #[test]
     fn odd_text_gives_no_terms_rather_than_an_error() {
         let analyzer = Analyzer::new();
-        for text in [
-            "",
-            "   ",
-            "🙂🙂",
-            "\u{202e}\u{200b}",
-            "\0\x07",
-            "AND ( \" * ^ :",
-        ] {
+        for text in ["", "   ", "🙂🙂", "\u{202e}\u{200b}", "\0\x07", "AND ( \" * ^ :"] {
             assert!(analyzer.terms(text).is_empty(), "{text:?}");
         }
     }

@@ -5,7 +5,8 @@
 //! The result is a list of [`Concept`]s; building the Tantivy query and scoring passages
 //! from them is the engine's job, not this module's.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::ops::Bound;
 
 use crate::corpus::{Problem, Synonyms};
 use crate::search::analysis::{Analyzer, Word};
@@ -17,8 +18,17 @@ const MIN_FUZZY_CHARS: usize = 5;
 const TWO_EDIT_CHARS: usize = 8;
 /// How much a synonym counts against the word the person actually used.
 const SYNONYM_BOOST: f32 = 0.9;
+/// How much the content words of a lay phrase count without its small words.
+const PARTIAL_PHRASE_BOOST: f32 = 0.5;
 /// How much a spelling correction counts.
 const CORRECTION_BOOST: f32 = 0.85;
+/// How much another form of the same word counts ("reduce" for "reduction").
+const RELATED_FORM_BOOST: f32 = 0.8;
+/// Stems at least this long may match longer or shorter forms that share them as a prefix:
+/// the stemmer leaves "reduc"/"reduct" and "sciatic"/"sciatica" apart.
+const MIN_PREFIX_CHARS: usize = 5;
+/// ... and only when the forms differ by at most this many characters.
+const MAX_PREFIX_EXTRA: usize = 3;
 /// A question longer than this many words is read only this far: it is not a question.
 pub const MAX_WORDS: usize = 256;
 
@@ -43,11 +53,14 @@ pub struct Concept {
 }
 
 impl Concept {
-    /// Whether a passage holding these terms expresses the idea.
-    pub fn is_in(&self, terms: &HashSet<String>) -> bool {
+    /// How well a passage holding these terms expresses the idea: the boost of the best
+    /// wording it holds (1 for the person's own words), or 0.
+    pub fn strength_in(&self, terms: &HashSet<String>) -> f32 {
         self.alternatives
             .iter()
-            .any(|alt| alt.terms.iter().all(|t| terms.contains(t)))
+            .filter(|alt| alt.terms.iter().all(|t| terms.contains(t)))
+            .map(|alt| alt.boost)
+            .fold(0.0, f32::max)
     }
 }
 
@@ -55,6 +68,8 @@ impl Concept {
 #[derive(Debug, Clone, Default)]
 pub struct Vocabulary {
     doc_freq: HashMap<String, u32>,
+    /// The same terms in order, to find the longer forms of a stem.
+    sorted: BTreeSet<String>,
     docs: u32,
 }
 
@@ -67,6 +82,7 @@ impl Vocabulary {
                 *vocabulary.doc_freq.entry(term.clone()).or_default() += 1;
             }
         }
+        vocabulary.sorted = vocabulary.doc_freq.keys().cloned().collect();
         vocabulary
     }
 
@@ -78,11 +94,29 @@ impl Vocabulary {
         self.doc_freq.contains_key(term)
     }
 
-    /// BM25's idf; a term the corpus lacks gets the largest value.
-    pub fn idf(&self, term: &str) -> f32 {
+    /// BM25's idf of a document frequency; a term the corpus lacks gets the largest value.
+    pub fn idf(&self, doc_freq: u32) -> f32 {
         let n = self.docs as f32;
-        let df = self.doc_freq(term) as f32;
+        let df = doc_freq.min(self.docs) as f32;
         (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
+    }
+
+    /// Other forms of a stem the corpus holds: longer ones that start with it, and shorter
+    /// ones it starts with, within a few characters.
+    fn related_forms<'v>(&'v self, stem: &'v str) -> impl Iterator<Item = &'v str> + 'v {
+        let length = stem.len();
+        let long_enough = length >= MIN_PREFIX_CHARS && stem.is_ascii();
+        let longer = self
+            .sorted
+            .range::<str, _>((Bound::Excluded(stem), Bound::Unbounded))
+            .take_while(move |t| long_enough && t.starts_with(stem))
+            .filter(move |t| t.len() - length <= MAX_PREFIX_EXTRA)
+            .map(String::as_str);
+        let shorter = (MIN_PREFIX_CHARS.max(length.saturating_sub(MAX_PREFIX_EXTRA))..length)
+            .filter(move |_| long_enough)
+            .map(move |end| &stem[..end])
+            .filter(|prefix| self.contains(prefix));
+        longer.chain(shorter)
     }
 
     fn terms(&self) -> impl Iterator<Item = (&str, u32)> {
@@ -118,17 +152,9 @@ impl SynonymTable {
         let mut problems = Vec::new();
         let mut rules = Vec::new();
         for entry in &synonyms.entries {
-            let key: Vec<String> = analyzer
-                .words(&entry.phrase)
-                .into_iter()
-                .map(|w| w.stem)
-                .collect();
+            let key: Vec<String> = analyzer.words(&entry.phrase).into_iter().map(|w| w.stem).collect();
             if key.is_empty() {
-                problems.push(Problem::new(
-                    file,
-                    entry.line,
-                    format!("\"{}\" has no words", entry.phrase),
-                ));
+                problems.push(Problem::new(file, entry.line, format!("\"{}\" has no words", entry.phrase)));
                 continue;
             }
             let mut meanings = Vec::new();
@@ -144,7 +170,9 @@ impl SynonymTable {
                     problems.push(Problem::new(
                         file,
                         entry.line,
-                        format!("\"{meaning}\" never occurs in the corpus (no word like \"{missing}\"), so it cannot help"),
+                        format!(
+                            "\"{meaning}\" never occurs in the corpus (no word like \"{missing}\"), so it cannot help"
+                        ),
                     ));
                 } else {
                     meanings.push(terms);
@@ -156,10 +184,7 @@ impl SynonymTable {
             return Err(problems);
         }
         rules.sort_by_key(|rule| std::cmp::Reverse(rule.key.len()));
-        let key_stems = rules
-            .iter()
-            .flat_map(|rule| rule.key.iter().cloned())
-            .collect();
+        let key_stems = rules.iter().flat_map(|rule| rule.key.iter().cloned()).collect();
         Ok(SynonymTable { rules, key_stems })
     }
 
@@ -174,9 +199,8 @@ pub fn concepts(words: &[Word], vocabulary: &Vocabulary, synonyms: &SynonymTable
     let corrected: Vec<(String, bool)> = words
         .iter()
         .map(|word| {
-            let known = word.is_stop_word()
-                || vocabulary.contains(&word.stem)
-                || synonyms.key_stems.contains(&word.stem);
+            let known =
+                word.is_stop_word() || vocabulary.contains(&word.stem) || synonyms.key_stems.contains(&word.stem);
             match known {
                 true => (word.stem.clone(), false),
                 false => match correct_spelling(&word.stem, vocabulary, synonyms) {
@@ -191,13 +215,7 @@ pub fn concepts(words: &[Word], vocabulary: &Vocabulary, synonyms: &SynonymTable
     let mut concepts: Vec<Concept> = Vec::new();
     let mut i = 0;
     while i < words.len() {
-        let said_of = |n: usize| {
-            words[i..i + n]
-                .iter()
-                .map(|w| w.folded.as_str())
-                .collect::<Vec<_>>()
-                .join(" ")
-        };
+        let said_of = |n: usize| words[i..i + n].iter().map(|w| w.folded.as_str()).collect::<Vec<_>>().join(" ");
         let (concept, used) = if let Some(rule) = synonyms.longest_match(&stems[i..]) {
             let n = rule.key.len();
             let mut alternatives = Vec::new();
@@ -208,35 +226,26 @@ pub fn concepts(words: &[Word], vocabulary: &Vocabulary, synonyms: &SynonymTable
                 .map(|(s, _)| s.clone())
                 .collect();
             if !own.is_empty() {
-                alternatives.push(Alternative {
-                    terms: own,
-                    boost: 1.0,
-                });
+                // "long" alone is not "how long": a phrase cut down to its content words counts less.
+                let boost = if own.len() < n { PARTIAL_PHRASE_BOOST } else { 1.0 };
+                alternatives.push(Alternative { terms: own, boost });
             }
-            alternatives.extend(rule.meanings.iter().map(|m| Alternative {
-                terms: m.clone(),
-                boost: SYNONYM_BOOST,
-            }));
+            alternatives.extend(rule.meanings.iter().map(|m| Alternative { terms: m.clone(), boost: SYNONYM_BOOST }));
             (Some(concept(said_of(n), alternatives, vocabulary)), n)
         } else if words[i].is_stop_word() {
             (None, 1)
         } else {
-            let boost = if corrected[i].1 {
-                CORRECTION_BOOST
-            } else {
-                1.0
-            };
-            let alternatives = vec![Alternative {
-                terms: vec![stems[i].clone()],
-                boost,
-            }];
+            let boost = if corrected[i].1 { CORRECTION_BOOST } else { 1.0 };
+            let mut alternatives = vec![Alternative { terms: vec![stems[i].clone()], boost }];
+            alternatives.extend(
+                vocabulary
+                    .related_forms(&stems[i])
+                    .map(|form| Alternative { terms: vec![form.to_owned()], boost: boost * RELATED_FORM_BOOST }),
+            );
             (Some(concept(said_of(1), alternatives, vocabulary)), 1)
         };
         if let Some(concept) = concept {
-            if !concepts
-                .iter()
-                .any(|c| c.alternatives == concept.alternatives)
-            {
+            if !concepts.iter().any(|c| c.alternatives == concept.alternatives) {
                 concepts.push(concept);
             }
         }
@@ -245,41 +254,24 @@ pub fn concepts(words: &[Word], vocabulary: &Vocabulary, synonyms: &SynonymTable
     concepts
 }
 
-fn concept(said: String, alternatives: Vec<Alternative>, vocabulary: &Vocabulary) -> Concept {
-    let known_weight = alternatives
-        .iter()
-        .filter(|alt| alt.terms.iter().all(|t| vocabulary.contains(t)))
-        .map(|alt| {
-            alt.terms
-                .iter()
-                .map(|t| vocabulary.idf(t))
-                .fold(0.0, f32::max)
-        })
-        .fold(None, |best: Option<f32>, w| {
-            Some(best.map_or(w, |b| b.max(w)))
-        });
-    Concept {
-        said,
-        alternatives,
-        weight: known_weight.unwrap_or_else(|| vocabulary.idf("")),
-        known: known_weight.is_some(),
-    }
+/// A concept weighs what its wordings together weigh: the more passages hold any of them,
+/// the less finding one says. A phrase is counted by its rarest word.
+fn concept(said: String, mut alternatives: Vec<Alternative>, vocabulary: &Vocabulary) -> Concept {
+    let mut seen = HashSet::new();
+    alternatives.retain(|alt| seen.insert(alt.terms.clone()));
+    let doc_freq: u32 =
+        alternatives.iter().map(|alt| alt.terms.iter().map(|t| vocabulary.doc_freq(t)).min().unwrap_or(0)).sum();
+    Concept { said, alternatives, weight: vocabulary.idf(doc_freq), known: doc_freq > 0 }
 }
 
 /// The closest word the corpus (or the synonym list) knows, if one is close enough.
-fn correct_spelling(
-    stem: &str,
-    vocabulary: &Vocabulary,
-    synonyms: &SynonymTable,
-) -> Option<String> {
+fn correct_spelling(stem: &str, vocabulary: &Vocabulary, synonyms: &SynonymTable) -> Option<String> {
     let length = stem.chars().count();
     if length < MIN_FUZZY_CHARS || stem.chars().any(|c| c.is_ascii_digit()) {
         return None;
     }
     let max_edits = if length >= TWO_EDIT_CHARS { 2 } else { 1 };
-    let candidates = vocabulary
-        .terms()
-        .chain(synonyms.key_stems.iter().map(|s| (s.as_str(), 1)));
+    let candidates = vocabulary.terms().chain(synonyms.key_stems.iter().map(|s| (s.as_str(), 1)));
     candidates
         .filter(|(term, _)| term.chars().count().abs_diff(length) <= max_edits)
         .filter_map(|(term, df)| {
@@ -308,30 +300,12 @@ mod tests {
         let vocabulary = Vocabulary::new(&docs);
         let synonyms = Synonyms {
             entries: vec![
-                SynonymEntry {
-                    phrase: "bum".into(),
-                    means: vec!["buttock".into()],
-                    line: 1,
-                },
-                SynonymEntry {
-                    phrase: "slipped disc".into(),
-                    means: vec!["herniated disc".into()],
-                    line: 2,
-                },
-                SynonymEntry {
-                    phrase: "theragun".into(),
-                    means: vec!["massage gun".into()],
-                    line: 3,
-                },
+                SynonymEntry { phrase: "bum".into(), means: vec!["buttock".into()], line: 1 },
+                SynonymEntry { phrase: "slipped disc".into(), means: vec!["herniated disc".into()], line: 2 },
+                SynonymEntry { phrase: "theragun".into(), means: vec!["massage gun".into()], line: 3 },
             ],
         };
-        let table = SynonymTable::build(
-            &synonyms,
-            &analyzer,
-            &vocabulary,
-            std::path::Path::new("s.toml"),
-        )
-        .unwrap();
+        let table = SynonymTable::build(&synonyms, &analyzer, &vocabulary, std::path::Path::new("s.toml")).unwrap();
         (analyzer, vocabulary, table)
     }
 
@@ -339,29 +313,19 @@ mod tests {
         let (analyzer, vocabulary, table) = fixture();
         concepts(&analyzer.words(question), &vocabulary, &table)
             .into_iter()
-            .map(|c| {
-                (
-                    c.said,
-                    c.alternatives.into_iter().map(|a| a.terms).collect(),
-                )
-            })
+            .map(|c| (c.said, c.alternatives.into_iter().map(|a| a.terms).collect()))
             .collect()
     }
 
     fn terms(list: &[&[&str]]) -> Vec<Vec<String>> {
-        list.iter()
-            .map(|alt| alt.iter().map(|t| t.to_string()).collect())
-            .collect()
+        list.iter().map(|alt| alt.iter().map(|t| t.to_string()).collect()).collect()
     }
 
     #[test]
     fn multi_word_lay_phrases_expand() {
         assert_eq!(
             said("I slipped a disc"),
-            vec![(
-                "slipped a disc".to_owned(),
-                terms(&[&["slip", "disc"], &["herniat", "disc"]])
-            )]
+            vec![("slipped a disc".to_owned(), terms(&[&["slip", "disc"], &["herniat", "disc"]]))]
         );
     }
 
@@ -375,47 +339,35 @@ mod tests {
 
     #[test]
     fn a_misspelled_lay_word_still_reaches_its_synonym() {
-        assert_eq!(
-            said("theragn")[0].1,
-            terms(&[&["theragun"], &["massag", "gun"]])
-        );
+        assert_eq!(said("theragn")[0].1, terms(&[&["theragun"], &["massag", "gun"]]));
     }
 
     #[test]
     fn unknown_words_weigh_most_and_common_words_least() {
         let (analyzer, vocabulary, table) = fixture();
-        let concepts = concepts(
-            &analyzer.words("sciatica piriformis pancakes"),
-            &vocabulary,
-            &table,
-        );
+        let concepts = concepts(&analyzer.words("sciatica piriformis pancakes"), &vocabulary, &table);
+        assert_eq!(concepts.len(), 3);
         assert!(concepts[0].weight < concepts[1].weight);
         assert!(concepts[1].weight < concepts[2].weight);
         assert!(!concepts[2].known && concepts[1].known);
     }
 
     #[test]
+    fn other_forms_of_a_long_stem_count_but_short_stems_stay_exact() {
+        let concepts = said("herniation muscular");
+        assert_eq!(concepts[0].1, terms(&[&["herniat"]]));
+        assert_eq!(concepts[1].1, terms(&[&["muscular"], &["muscl"]]));
+        assert_eq!(said("gun")[0].1, terms(&[&["gun"]]));
+    }
+
+    #[test]
     fn synonyms_that_point_nowhere_are_reported() {
         let (analyzer, vocabulary, _) = fixture();
-        let synonyms = Synonyms {
-            entries: vec![SynonymEntry {
-                phrase: "ice".into(),
-                means: vec!["cold pack".into()],
-                line: 4,
-            }],
-        };
-        let problems = SynonymTable::build(
-            &synonyms,
-            &analyzer,
-            &vocabulary,
-            std::path::Path::new("s.toml"),
-        )
-        .unwrap_err();
+        let synonyms =
+            Synonyms { entries: vec![SynonymEntry { phrase: "ice".into(), means: vec!["cold pack".into()], line: 4 }] };
+        let problems =
+            SynonymTable::build(&synonyms, &analyzer, &vocabulary, std::path::Path::new("s.toml")).unwrap_err();
         assert_eq!(problems[0].line, 4);
-        assert!(
-            problems[0].message.contains("never occurs"),
-            "{}",
-            problems[0]
-        );
+        assert!(problems[0].message.contains("never occurs"), "{}", problems[0]);
     }
 }

@@ -11,12 +11,9 @@ mod expand;
 use std::collections::HashSet;
 use std::path::Path;
 
-use tantivy::query::{
-    BooleanQuery, BoostQuery, DisjunctionMaxQuery, Occur, PhraseQuery, Query, TermQuery,
-};
-use tantivy::schema::{
-    Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, STORED,
-};
+use tantivy::collector::TopDocs;
+use tantivy::query::{BooleanQuery, BoostQuery, DisjunctionMaxQuery, Occur, PhraseQuery, Query, TermQuery};
+use tantivy::schema::{Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, STORED};
 use tantivy::{doc, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
 pub use analysis::Analyzer;
@@ -37,6 +34,13 @@ const TIE_BREAKER: f32 = 0.1;
 const CANDIDATES: usize = 20;
 /// Words of a multi-word wording may stand this far apart.
 const PHRASE_SLOP: u32 = 2;
+/// A concept found only elsewhere in the passage's section counts this much.
+const SECTION_CREDIT: f32 = 0.3;
+/// Ranking weights on top of coverage (see `candidate`).
+const TITLE_WEIGHT: f32 = 1.0;
+const BM25_WEIGHT: f32 = 0.15;
+/// A section's first paragraph usually introduces or defines its topic.
+const LEAD_BONUS: f32 = 0.05;
 
 /// Why an engine could not be built.
 #[derive(Debug, thiserror::Error)]
@@ -53,8 +57,7 @@ impl EngineError {
     /// Every `FILE:LINE` problem behind the error, for `check` and staff reports.
     pub fn problems(&self) -> Vec<Problem> {
         match self {
-            EngineError::Corpus(CorpusError::Invalid(problems))
-            | EngineError::Synonyms(problems) => problems.clone(),
+            EngineError::Corpus(CorpusError::Invalid(problems)) | EngineError::Synonyms(problems) => problems.clone(),
             _ => Vec::new(),
         }
     }
@@ -82,17 +85,16 @@ pub struct Engine {
     fields: Fields,
     analyzer: Analyzer,
     corpus: Corpus,
-    /// The analysed terms of each passage with its heading, for coverage.
-    passage_terms: Vec<HashSet<String>>,
+    /// The analysed terms of each passage, for coverage.
+    terms: Vec<PassageTerms>,
+    section_terms: Vec<HashSet<String>>,
     vocabulary: Vocabulary,
     synonyms: SynonymTable,
 }
 
 impl std::fmt::Debug for Engine {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Engine")
-            .field("passages", &self.corpus.passages.len())
-            .finish_non_exhaustive()
+        f.debug_struct("Engine").field("passages", &self.corpus.passages.len()).finish_non_exhaustive()
     }
 }
 
@@ -105,16 +107,19 @@ impl Engine {
     /// Indexes a valid corpus. `synonyms_file` names the file in synonym problems.
     pub fn build(corpus: Corpus, synonyms_file: &Path) -> Result<Engine, EngineError> {
         let analyzer = Analyzer::new();
-        let passage_terms: Vec<HashSet<String>> = corpus
+        let terms: Vec<PassageTerms> = corpus
             .passages
             .iter()
-            .map(|p| {
-                analyzer
-                    .terms(&format!("{}\n{}", p.section, p.text))
-                    .into_iter()
-                    .collect()
+            .map(|p| PassageTerms {
+                title: analyzer.terms(&title_of(p)).into_iter().collect(),
+                body: analyzer.terms(&p.text).into_iter().collect(),
             })
             .collect();
+        let passage_terms: Vec<HashSet<String>> =
+            terms.iter().map(|t| t.title.union(&t.body).cloned().collect()).collect();
+        let section_texts = section_texts(&corpus.passages, &corpus.sections);
+        let section_terms: Vec<HashSet<String>> =
+            section_texts.iter().map(|t| analyzer.terms(t).into_iter().collect()).collect();
         let vocabulary = Vocabulary::new(&passage_terms);
         let synonyms = SynonymTable::build(&corpus.synonyms, &analyzer, &vocabulary, synonyms_file)
             .map_err(EngineError::Synonyms)?;
@@ -132,11 +137,8 @@ impl Engine {
             ordinal: schema.add_u64_field("ordinal", STORED),
         };
         let index = Index::create_in_ram(schema.build());
-        index
-            .tokenizers()
-            .register(analysis::ANALYZER_NAME, analyzer.index_analyzer());
+        index.tokenizers().register(analysis::ANALYZER_NAME, analyzer.index_analyzer());
 
-        let section_texts = section_texts(&corpus.passages, &corpus.sections);
         let mut writer: IndexWriter = index.writer_with_num_threads(1, 15_000_000)?;
         for (ordinal, passage) in corpus.passages.iter().enumerate() {
             let title_field = match passage.kind {
@@ -145,25 +147,14 @@ impl Engine {
             };
             writer.add_document(doc!(
                 fields.body => passage.text.as_str(),
-                title_field => passage.section.as_str(),
+                title_field => title_of(passage),
                 fields.section => section_texts[passage.section_index].as_str(),
                 fields.ordinal => ordinal as u64,
             ))?;
         }
         writer.commit()?;
-        let reader = index
-            .reader_builder()
-            .reload_policy(ReloadPolicy::Manual)
-            .try_into()?;
-        Ok(Engine {
-            reader,
-            fields,
-            analyzer,
-            corpus,
-            passage_terms,
-            vocabulary,
-            synonyms,
-        })
+        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+        Ok(Engine { reader, fields, analyzer, corpus, terms, section_terms, vocabulary, synonyms })
     }
 
     pub fn corpus(&self) -> &Corpus {
@@ -172,19 +163,14 @@ impl Engine {
 
     /// What the engine looks for in a question, after spelling and synonyms.
     pub fn concepts(&self, question: &str) -> Vec<Concept> {
-        expand::concepts(
-            &self.analyzer.words(question),
-            &self.vocabulary,
-            &self.synonyms,
-        )
+        expand::concepts(&self.analyzer.words(question), &self.vocabulary, &self.synonyms)
     }
 
     /// The best passage for the question, or `None` when the corpus does not answer it.
     pub fn answer(&self, question: &str) -> Option<Answer<'_>> {
         let concepts = self.concepts(question);
         let best = self.ranked(&concepts).into_iter().next()?;
-        self.answers(&concepts, &best)
-            .then(|| self.to_answer(&best))
+        self.answers(&concepts, &best).then(|| self.to_answer(&best))
     }
 
     /// The concepts and the best candidates with the signals behind their scores, for
@@ -192,9 +178,7 @@ impl Engine {
     pub fn explain(&self, question: &str) -> Explanation<'_> {
         let concepts = self.concepts(question);
         let ranked = self.ranked(&concepts);
-        let answered = ranked
-            .first()
-            .is_some_and(|best| self.answers(&concepts, best));
+        let answered = ranked.first().is_some_and(|best| self.answers(&concepts, best));
         let candidates = ranked
             .iter()
             .take(5)
@@ -202,20 +186,14 @@ impl Engine {
                 answer: self.to_answer(c),
                 bm25: c.bm25,
                 coverage: c.coverage,
+                title_match: c.title_match,
             })
             .collect();
-        Explanation {
-            concepts,
-            candidates,
-            answered,
-        }
+        Explanation { concepts, candidates, answered }
     }
 
     fn to_answer(&self, candidate: &Candidate) -> Answer<'_> {
-        Answer {
-            passage: &self.corpus.passages[candidate.ordinal],
-            score: candidate.score,
-        }
+        Answer { passage: &self.corpus.passages[candidate.ordinal], score: candidate.score }
     }
 
     /// Candidates, best first, re-scored by how much of the question they cover.
@@ -225,10 +203,7 @@ impl Engine {
         }
         let query = self.query(concepts);
         let searcher = self.reader.searcher();
-        let hits = match searcher.search(
-            &query,
-            &tantivy::collector::TopDocs::with_limit(CANDIDATES).order_by_score(),
-        ) {
+        let hits = match searcher.search(&query, &TopDocs::with_limit(CANDIDATES).order_by_score()) {
             Ok(hits) => hits,
             Err(error) => {
                 tracing::warn!(%error, "search failed");
@@ -236,30 +211,58 @@ impl Engine {
             }
         };
         let total_weight: f32 = concepts.iter().map(|c| c.weight).sum();
+        let asked: HashSet<&str> = concepts
+            .iter()
+            .flat_map(|c| c.alternatives.iter().flat_map(|a| a.terms.iter().map(String::as_str)))
+            .collect();
+        // BM25 only breaks ties between passages that cover the question alike, so it is
+        // taken relative to the best hit; it never decides whether to answer.
+        let best_bm25 = hits.first().map_or(1.0, |(score, _)| score.max(f32::EPSILON));
         let mut candidates: Vec<Candidate> = hits
             .into_iter()
             .filter_map(|(bm25, address)| {
                 let doc: TantivyDocument = searcher.doc(address).ok()?;
                 let ordinal = doc.get_first(self.fields.ordinal)?.as_u64()? as usize;
-                let terms = &self.passage_terms[ordinal];
-                let covered: f32 = concepts
-                    .iter()
-                    .filter(|c| c.is_in(terms))
-                    .map(|c| c.weight)
-                    .sum();
-                let coverage = covered / total_weight;
-                let passage = &self.corpus.passages[ordinal];
-                let lead = if passage.position == 1 { 1.1 } else { 1.0 };
-                Some(Candidate {
-                    ordinal,
-                    bm25,
-                    coverage,
-                    score: bm25 * (0.2 + coverage) * lead,
-                })
+                Some(self.candidate(ordinal, bm25, best_bm25, concepts, total_weight, &asked))
             })
             .collect();
         candidates.sort_by(|a, b| b.score.total_cmp(&a.score));
         candidates
+    }
+
+    fn candidate(
+        &self,
+        ordinal: usize,
+        bm25: f32,
+        best_bm25: f32,
+        concepts: &[Concept],
+        total_weight: f32,
+        asked: &HashSet<&str>,
+    ) -> Candidate {
+        let passage = &self.corpus.passages[ordinal];
+        let terms = &self.terms[ordinal];
+        let section = &self.section_terms[passage.section_index];
+        let mut coverage = 0.0;
+        let mut in_passage = 0.0;
+        let mut in_title = 0.0;
+        for concept in concepts {
+            let title = concept.strength_in(&terms.title);
+            let here = title.max(concept.strength_in(&terms.body));
+            let nearby = SECTION_CREDIT * concept.strength_in(section);
+            in_title += title * concept.weight;
+            in_passage += here * concept.weight;
+            coverage += here.max(nearby) * concept.weight;
+        }
+        let title_precision = if terms.title.is_empty() {
+            0.0
+        } else {
+            terms.title.iter().filter(|&t| asked.contains(t.as_str())).count() as f32 / terms.title.len() as f32
+        };
+        let coverage = coverage / total_weight;
+        let title_match = in_title / total_weight * title_precision;
+        let lead = if passage.position == 1 { LEAD_BONUS } else { 0.0 };
+        let score = coverage + TITLE_WEIGHT * title_match + BM25_WEIGHT * bm25 / best_bm25 + lead;
+        Candidate { ordinal, bm25, coverage: in_passage / total_weight, title_match, score }
     }
 
     fn answers(&self, concepts: &[Concept], best: &Candidate) -> bool {
@@ -286,24 +289,14 @@ impl Engine {
                                 IndexRecordOption::WithFreqs,
                             )),
                             terms => {
-                                let terms = terms
-                                    .iter()
-                                    .enumerate()
-                                    .map(|(i, t)| (i, Term::from_field_text(field, t)));
-                                Box::new(PhraseQuery::new_with_offset_and_slop(
-                                    terms.collect(),
-                                    PHRASE_SLOP,
-                                ))
+                                let terms = terms.iter().enumerate().map(|(i, t)| (i, Term::from_field_text(field, t)));
+                                Box::new(PhraseQuery::new_with_offset_and_slop(terms.collect(), PHRASE_SLOP))
                             }
                         };
-                        wordings.push(Box::new(BoostQuery::new(
-                            query,
-                            field_boost * alternative.boost,
-                        )));
+                        wordings.push(Box::new(BoostQuery::new(query, field_boost * alternative.boost)));
                     }
                 }
-                let weight: Box<dyn Query> =
-                    Box::new(DisjunctionMaxQuery::with_tie_breaker(wordings, TIE_BREAKER));
+                let weight: Box<dyn Query> = Box::new(DisjunctionMaxQuery::with_tie_breaker(wordings, TIE_BREAKER));
                 (Occur::Should, weight)
             })
             .collect();
@@ -316,8 +309,18 @@ impl Engine {
 struct Candidate {
     ordinal: usize,
     bm25: f32,
+    /// The weighted share of the question's concepts the passage (with its title) holds.
     coverage: f32,
+    /// How well the title and the question match each other.
+    title_match: f32,
     score: f32,
+}
+
+/// The analysed terms of one passage, by where they stand.
+struct PassageTerms {
+    /// The section heading and the paragraph's bold lead-in, or the FAQ question.
+    title: HashSet<String>,
+    body: HashSet<String>,
 }
 
 /// Why the engine answered as it did.
@@ -333,6 +336,15 @@ pub struct ExplainedCandidate<'e> {
     pub answer: Answer<'e>,
     pub bm25: f32,
     pub coverage: f32,
+    pub title_match: f32,
+}
+
+/// What a passage is titled by: its heading, and its bold lead-in if it has one.
+fn title_of(passage: &Passage) -> String {
+    match &passage.label {
+        Some(label) => format!("{}\n{label}", passage.section),
+        None => passage.section.clone(),
+    }
 }
 
 /// The whole text of each section, heading included, indexed beside each of its passages.
