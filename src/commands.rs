@@ -103,8 +103,14 @@ fn write_explanation(engine: &Engine, question: &str, out: &mut dyn Write) -> st
         let passage = candidate.answer.passage;
         writeln!(
             out,
-            "{:>6.3}  bm25 {:>6.3}  coverage {:.2}  title {:.2}  {}",
-            candidate.answer.score, candidate.bm25, candidate.coverage, candidate.title_match, passage.id
+            "{:>6.3}  bm25 {:>6.3}  coverage {:.2}  covered {:.2}  missed {:.2}  title {:.2}  {}",
+            candidate.answer.score,
+            candidate.bm25,
+            candidate.coverage,
+            candidate.covered,
+            candidate.missed_known,
+            candidate.title_match,
+            passage.id
         )?;
     }
     Ok(())

@@ -40,7 +40,7 @@ const STOP_WORDS: &[&str] = &[
     "thank", "thx", "hi", "hello", "hey", "hiya", "lol", "ok", "okay", "yes", "yeah", "yep", "guys", "folks",
     "anyway", "im", "ive", "id", "youre", "dont", "doesnt", "didnt", "cant", "wont", "isnt", "arent", "wasnt",
     "shouldnt", "wouldnt", "couldnt", "thats", "theres", "lot", "lots", "bit", "kind", "sort", "mean", "means",
-    "want", "like", "think",
+    "want", "like", "think", "way", "ways", "thing", "things", "stuff",
     // contraction fragments
     "s", "t", "d", "ll", "m", "re", "ve", "don", "doesn", "didn", "isn", "aren", "wasn", "weren", "won", "wouldn",
     "shouldn", "couldn", "hasn", "haven", "hadn", "ain",
