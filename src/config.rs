@@ -13,7 +13,7 @@ use crate::corpus::{line_of, Problem};
 /// The default config path, relative to the working directory.
 pub const DEFAULT_PATH: &str = "config.toml";
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
     pub corpus: CorpusConfig,
@@ -34,12 +34,6 @@ pub struct ReplyConfig {
     pub disclaimer: String,
     /// How many topics the "no answer" reply lists at most.
     pub max_topics: usize,
-}
-
-impl Default for Config {
-    fn default() -> Config {
-        Config { corpus: CorpusConfig::default(), reply: ReplyConfig::default() }
-    }
 }
 
 impl Default for CorpusConfig {

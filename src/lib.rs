@@ -7,7 +7,7 @@
 //! - [`corpus`]: the clinic's Markdown and TOML content, parsed and validated;
 //! - [`search`]: the Tantivy index and the choice of passage (or of abstaining);
 //! - [`reply`]: the text posted, within Discord's limits;
-//! - [`config`]: `config.toml`.
+//! - [`config`]: the settings in `config.toml`.
 
 pub mod config;
 pub mod corpus;

@@ -84,7 +84,7 @@ pub fn cut_at_boundary(text: &str, max: usize) -> &str {
             matches!(c, '.' | '!' | '?' | '\n') && text[i + c.len_utf8()..].starts_with(char::is_whitespace)
         })
         .map(|(i, c)| i + c.len_utf8())
-        .last();
+        .next_back();
     if let Some(at) = sentence_end {
         return &text[..at];
     }

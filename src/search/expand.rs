@@ -5,8 +5,13 @@
 //! The result is a list of [`Concept`]s; building the Tantivy query and scoring passages
 //! from them is the engine's job, not this module's.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::ops::Bound;
+use std::sync::LazyLock;
+
+use levenshtein_automata::{Distance, LevenshteinAutomatonBuilder, DFA, SINK_STATE};
+use tantivy_fst::{Automaton, IntoStreamer, Map, Streamer};
 
 use crate::corpus::{Problem, Synonyms};
 use crate::search::analysis::{Analyzer, Word};
@@ -36,7 +41,16 @@ pub const MAX_WORDS: usize = 256;
 #[derive(Debug, Clone, PartialEq)]
 pub struct Alternative {
     pub terms: Vec<String>,
+    /// The terms' vocabulary ids; `None` when the corpus lacks one of them.
+    pub ids: Option<Vec<TermId>>,
     pub boost: f32,
+}
+
+impl Alternative {
+    fn new(terms: Vec<String>, boost: f32, vocabulary: &Vocabulary) -> Alternative {
+        let ids = terms.iter().map(|t| vocabulary.id(t)).collect();
+        Alternative { terms, ids, boost }
+    }
 }
 
 /// One idea of the question and the ways the corpus may word it.
@@ -55,43 +69,105 @@ pub struct Concept {
 impl Concept {
     /// How well a passage holding these terms expresses the idea: the boost of the best
     /// wording it holds (1 for the person's own words), or 0.
-    pub fn strength_in(&self, terms: &HashSet<String>) -> f32 {
+    pub fn strength_in(&self, terms: &TermSet) -> f32 {
         self.alternatives
             .iter()
-            .filter(|alt| alt.terms.iter().all(|t| terms.contains(t)))
+            .filter(|alt| alt.ids.as_ref().is_some_and(|ids| ids.iter().all(|&id| terms.contains(id))))
             .map(|alt| alt.boost)
             .fold(0.0, f32::max)
     }
 }
 
-/// Document frequencies of the corpus's terms, and the idf derived from them.
+/// A term's number in the vocabulary.
+pub type TermId = u32;
+
+/// A set of analysed terms as sorted vocabulary ids: tested many times per question, so it is
+/// a binary search over a few dozen integers rather than string hashing.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TermSet(Vec<TermId>);
+
+impl TermSet {
+    pub fn contains(&self, id: TermId) -> bool {
+        self.0.binary_search(&id).is_ok()
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = TermId> + '_ {
+        self.0.iter().copied()
+    }
+}
+
+impl FromIterator<TermId> for TermSet {
+    fn from_iter<I: IntoIterator<Item = TermId>>(ids: I) -> TermSet {
+        let mut ids: Vec<TermId> = ids.into_iter().collect();
+        ids.sort_unstable();
+        ids.dedup();
+        TermSet(ids)
+    }
+}
+
+/// The corpus's terms, numbered, with their document frequencies and the idf derived from them.
 #[derive(Debug, Clone, Default)]
 pub struct Vocabulary {
-    doc_freq: HashMap<String, u32>,
-    /// The same terms in order, to find the longer forms of a stem.
+    ids: HashMap<String, TermId>,
+    /// Document frequency by term id.
+    doc_freq: Vec<u32>,
+    /// The terms in order, to find the longer forms of a stem.
     sorted: BTreeSet<String>,
     docs: u32,
 }
 
 impl Vocabulary {
-    pub fn new<'a>(documents: impl IntoIterator<Item = &'a HashSet<String>>) -> Vocabulary {
+    /// Numbers every term of the documents (each document a list of analysed terms).
+    pub fn new<'a, D, T>(documents: D) -> Vocabulary
+    where
+        D: IntoIterator<Item = T>,
+        T: IntoIterator<Item = &'a str>,
+    {
         let mut vocabulary = Vocabulary::default();
         for terms in documents {
             vocabulary.docs += 1;
-            for term in terms {
-                *vocabulary.doc_freq.entry(term.clone()).or_default() += 1;
+            let ids: TermSet = terms.into_iter().map(|term| vocabulary.intern(term)).collect();
+            for id in ids.iter() {
+                vocabulary.doc_freq[id as usize] += 1;
             }
         }
-        vocabulary.sorted = vocabulary.doc_freq.keys().cloned().collect();
+        vocabulary.sorted = vocabulary.ids.keys().cloned().collect();
         vocabulary
     }
 
+    fn intern(&mut self, term: &str) -> TermId {
+        if let Some(&id) = self.ids.get(term) {
+            return id;
+        }
+        let id = self.doc_freq.len() as TermId;
+        self.ids.insert(term.to_owned(), id);
+        self.doc_freq.push(0);
+        id
+    }
+
+    pub fn id(&self, term: &str) -> Option<TermId> {
+        self.ids.get(term).copied()
+    }
+
+    /// The known terms of a text's analysis, as a set.
+    pub fn term_set<'a>(&self, terms: impl IntoIterator<Item = &'a str>) -> TermSet {
+        terms.into_iter().filter_map(|t| self.id(t)).collect()
+    }
+
     pub fn doc_freq(&self, term: &str) -> u32 {
-        self.doc_freq.get(term).copied().unwrap_or(0)
+        self.id(term).map_or(0, |id| self.doc_freq[id as usize])
     }
 
     pub fn contains(&self, term: &str) -> bool {
-        self.doc_freq.contains_key(term)
+        self.ids.contains_key(term)
     }
 
     /// BM25's idf of a document frequency; a term the corpus lacks gets the largest value.
@@ -119,8 +195,8 @@ impl Vocabulary {
         longer.chain(shorter)
     }
 
-    fn terms(&self) -> impl Iterator<Item = (&str, u32)> {
-        self.doc_freq.iter().map(|(t, &df)| (t.as_str(), df))
+    fn terms(&self) -> impl Iterator<Item = (&str, u32)> + '_ {
+        self.ids.iter().map(|(t, &id)| (t.as_str(), self.doc_freq[id as usize]))
     }
 }
 
@@ -188,13 +264,28 @@ impl SynonymTable {
         Ok(SynonymTable { rules, key_stems })
     }
 
-    fn longest_match(&self, stems: &[String]) -> Option<&SynonymRule> {
-        self.rules.iter().find(|rule| stems.starts_with(&rule.key))
+    /// The longest rule whose key starts the question here, and how many of the question's
+    /// words it spans. Small words between the key's words are passed over, so "slipped a
+    /// disc" matches "slipped disc".
+    fn longest_match(&self, stems: &[String], words: &[Word]) -> Option<(&SynonymRule, usize)> {
+        self.rules.iter().find_map(|rule| {
+            let mut used = 0;
+            for (k, key) in rule.key.iter().enumerate() {
+                while k > 0 && used < stems.len() && stems[used] != *key && words[used].is_stop_word() {
+                    used += 1;
+                }
+                if stems.get(used) != Some(key) {
+                    return None;
+                }
+                used += 1;
+            }
+            Some((rule, used))
+        })
     }
 }
 
 /// The question's words turned into concepts to search for.
-pub fn concepts(words: &[Word], vocabulary: &Vocabulary, synonyms: &SynonymTable) -> Vec<Concept> {
+pub fn concepts(words: &[Word], vocabulary: &Vocabulary, synonyms: &SynonymTable, speller: &Speller) -> Vec<Concept> {
     let words = &words[..words.len().min(MAX_WORDS)];
     let corrected: Vec<(String, bool)> = words
         .iter()
@@ -203,7 +294,7 @@ pub fn concepts(words: &[Word], vocabulary: &Vocabulary, synonyms: &SynonymTable
                 word.is_stop_word() || vocabulary.contains(&word.stem) || synonyms.key_stems.contains(&word.stem);
             match known {
                 true => (word.stem.clone(), false),
-                false => match correct_spelling(&word.stem, vocabulary, synonyms) {
+                false => match speller.correct(&word.stem) {
                     Some(fixed) => (fixed, true),
                     None => (word.stem.clone(), false),
                 },
@@ -216,8 +307,7 @@ pub fn concepts(words: &[Word], vocabulary: &Vocabulary, synonyms: &SynonymTable
     let mut i = 0;
     while i < words.len() {
         let said_of = |n: usize| words[i..i + n].iter().map(|w| w.folded.as_str()).collect::<Vec<_>>().join(" ");
-        let (concept, used) = if let Some(rule) = synonyms.longest_match(&stems[i..]) {
-            let n = rule.key.len();
+        let (concept, used) = if let Some((rule, n)) = synonyms.longest_match(&stems[i..], &words[i..]) {
             let mut alternatives = Vec::new();
             let own: Vec<String> = stems[i..i + n]
                 .iter()
@@ -227,20 +317,20 @@ pub fn concepts(words: &[Word], vocabulary: &Vocabulary, synonyms: &SynonymTable
                 .collect();
             if !own.is_empty() {
                 // "long" alone is not "how long": a phrase cut down to its content words counts less.
-                let boost = if own.len() < n { PARTIAL_PHRASE_BOOST } else { 1.0 };
-                alternatives.push(Alternative { terms: own, boost });
+                let boost = if own.len() < rule.key.len() { PARTIAL_PHRASE_BOOST } else { 1.0 };
+                alternatives.push(Alternative::new(own, boost, vocabulary));
             }
-            alternatives.extend(rule.meanings.iter().map(|m| Alternative { terms: m.clone(), boost: SYNONYM_BOOST }));
+            alternatives.extend(rule.meanings.iter().map(|m| Alternative::new(m.clone(), SYNONYM_BOOST, vocabulary)));
             (Some(concept(said_of(n), alternatives, vocabulary)), n)
-        } else if words[i].is_stop_word() {
+        } else if words[i].is_stop_word() || is_stray_letter(&words[i]) {
             (None, 1)
         } else {
             let boost = if corrected[i].1 { CORRECTION_BOOST } else { 1.0 };
-            let mut alternatives = vec![Alternative { terms: vec![stems[i].clone()], boost }];
+            let mut alternatives = vec![Alternative::new(vec![stems[i].clone()], boost, vocabulary)];
             alternatives.extend(
                 vocabulary
                     .related_forms(&stems[i])
-                    .map(|form| Alternative { terms: vec![form.to_owned()], boost: boost * RELATED_FORM_BOOST }),
+                    .map(|form| Alternative::new(vec![form.to_owned()], boost * RELATED_FORM_BOOST, vocabulary)),
             );
             (Some(concept(said_of(1), alternatives, vocabulary)), 1)
         };
@@ -256,6 +346,12 @@ pub fn concepts(words: &[Word], vocabulary: &Vocabulary, synonyms: &SynonymTable
 
 /// A concept weighs what its wordings together weigh: the more passages hold any of them,
 /// the less finding one says. A phrase is counted by its rarest word.
+/// A single letter other than a digit ("x", "u") is noise, not a topic.
+fn is_stray_letter(word: &Word) -> bool {
+    let mut chars = word.folded.chars();
+    matches!((chars.next(), chars.next()), (Some(c), None) if !c.is_ascii_digit())
+}
+
 fn concept(said: String, mut alternatives: Vec<Alternative>, vocabulary: &Vocabulary) -> Concept {
     let mut seen = HashSet::new();
     alternatives.retain(|alt| seen.insert(alt.terms.clone()));
@@ -264,22 +360,69 @@ fn concept(said: String, mut alternatives: Vec<Alternative>, vocabulary: &Vocabu
     Concept { said, alternatives, weight: vocabulary.idf(doc_freq), known: doc_freq > 0 }
 }
 
-/// The closest word the corpus (or the synonym list) knows, if one is close enough.
-fn correct_spelling(stem: &str, vocabulary: &Vocabulary, synonyms: &SynonymTable) -> Option<String> {
-    let length = stem.chars().count();
-    if length < MIN_FUZZY_CHARS || stem.chars().any(|c| c.is_ascii_digit()) {
-        return None;
+/// Spelling correction against the words the corpus and the synonym list know, through a
+/// Levenshtein automaton over a finite-state map of them (term -> document frequency), so a
+/// look-up visits only the words within reach, however large the vocabulary.
+pub struct Speller {
+    words: Map<Vec<u8>>,
+}
+
+static ONE_EDIT: LazyLock<LevenshteinAutomatonBuilder> = LazyLock::new(|| LevenshteinAutomatonBuilder::new(1, true));
+static TWO_EDITS: LazyLock<LevenshteinAutomatonBuilder> = LazyLock::new(|| LevenshteinAutomatonBuilder::new(2, true));
+
+impl Speller {
+    pub fn new(vocabulary: &Vocabulary, synonyms: &SynonymTable) -> Speller {
+        let mut words: BTreeMap<&str, u64> = vocabulary.terms().map(|(t, df)| (t, u64::from(df))).collect();
+        for stem in &synonyms.key_stems {
+            words.entry(stem.as_str()).or_insert(1);
+        }
+        let words = Map::from_iter(words).expect("keys come sorted and unique from a BTreeMap");
+        Speller { words }
     }
-    let max_edits = if length >= TWO_EDIT_CHARS { 2 } else { 1 };
-    let candidates = vocabulary.terms().chain(synonyms.key_stems.iter().map(|s| (s.as_str(), 1)));
-    candidates
-        .filter(|(term, _)| term.chars().count().abs_diff(length) <= max_edits)
-        .filter_map(|(term, df)| {
-            let edits = strsim::osa_distance(stem, term);
-            (edits <= max_edits).then_some((edits, std::cmp::Reverse(df), term))
-        })
-        .min()
-        .map(|(_, _, term)| term.to_owned())
+
+    /// The closest known word, the most frequent among equally close ones.
+    fn correct(&self, stem: &str) -> Option<String> {
+        let length = stem.chars().count();
+        if length < MIN_FUZZY_CHARS || stem.chars().any(|c| c.is_ascii_digit()) {
+            return None;
+        }
+        let builder = if length >= TWO_EDIT_CHARS { &*TWO_EDITS } else { &*ONE_EDIT };
+        let dfa = builder.build_dfa(stem);
+        let mut stream = self.words.search(Within(&dfa)).into_stream();
+        let mut best: Option<(u8, Reverse<u64>, Vec<u8>)> = None;
+        while let Some((term, doc_freq)) = stream.next() {
+            if let Distance::Exact(edits) = dfa.eval(term) {
+                let candidate = (edits, Reverse(doc_freq), term.to_vec());
+                if best.as_ref().is_none_or(|b| candidate < *b) {
+                    best = Some(candidate);
+                }
+            }
+        }
+        best.and_then(|(_, _, term)| String::from_utf8(term).ok())
+    }
+}
+
+/// A Levenshtein DFA as an automaton the finite-state map can be searched with.
+struct Within<'a>(&'a DFA);
+
+impl Automaton for Within<'_> {
+    type State = u32;
+
+    fn start(&self) -> u32 {
+        self.0.initial_state()
+    }
+
+    fn is_match(&self, state: &u32) -> bool {
+        matches!(self.0.distance(*state), Distance::Exact(_))
+    }
+
+    fn can_match(&self, state: &u32) -> bool {
+        *state != SINK_STATE
+    }
+
+    fn accept(&self, state: &u32, byte: u8) -> u32 {
+        self.0.transition(*state, byte)
+    }
 }
 
 #[cfg(test)]
@@ -287,17 +430,18 @@ mod tests {
     use super::*;
     use crate::corpus::SynonymEntry;
 
-    fn fixture() -> (Analyzer, Vocabulary, SynonymTable) {
+    fn fixture() -> (Analyzer, Vocabulary, SynonymTable, Speller) {
         let analyzer = Analyzer::new();
-        let docs: Vec<HashSet<String>> = [
+        let docs: Vec<Vec<String>> = [
             "The piriformis muscle in the buttock and sciatica",
             "Massage guns help sciatica. Herniated discs cause it",
             "Sciatica pain and massage sessions",
+            "The sciatic nerve",
         ]
         .iter()
-        .map(|t| analyzer.terms(t).into_iter().collect())
+        .map(|t| analyzer.terms(t))
         .collect();
-        let vocabulary = Vocabulary::new(&docs);
+        let vocabulary = Vocabulary::new(docs.iter().map(|d| d.iter().map(String::as_str)));
         let synonyms = Synonyms {
             entries: vec![
                 SynonymEntry { phrase: "bum".into(), means: vec!["buttock".into()], line: 1 },
@@ -306,12 +450,13 @@ mod tests {
             ],
         };
         let table = SynonymTable::build(&synonyms, &analyzer, &vocabulary, std::path::Path::new("s.toml")).unwrap();
-        (analyzer, vocabulary, table)
+        let speller = Speller::new(&vocabulary, &table);
+        (analyzer, vocabulary, table, speller)
     }
 
     fn said(question: &str) -> Vec<(String, Vec<Vec<String>>)> {
-        let (analyzer, vocabulary, table) = fixture();
-        concepts(&analyzer.words(question), &vocabulary, &table)
+        let (analyzer, vocabulary, table, speller) = fixture();
+        concepts(&analyzer.words(question), &vocabulary, &table, &speller)
             .into_iter()
             .map(|c| (c.said, c.alternatives.into_iter().map(|a| a.terms).collect()))
             .collect()
@@ -332,7 +477,7 @@ mod tests {
     #[test]
     fn misspellings_are_fixed_against_the_vocabulary_but_short_words_are_not() {
         let concepts = said("sciatca masage leg");
-        assert_eq!(concepts[0].1, terms(&[&["sciatica"]]));
+        assert_eq!(concepts[0].1[0], vec!["sciatica".to_owned()]);
         assert_eq!(concepts[1].1, terms(&[&["massag"]]));
         assert_eq!(concepts[2].1, terms(&[&["leg"]]));
     }
@@ -344,8 +489,8 @@ mod tests {
 
     #[test]
     fn unknown_words_weigh_most_and_common_words_least() {
-        let (analyzer, vocabulary, table) = fixture();
-        let concepts = concepts(&analyzer.words("sciatica piriformis pancakes"), &vocabulary, &table);
+        let (analyzer, vocabulary, table, speller) = fixture();
+        let concepts = concepts(&analyzer.words("sciatica piriformis pancakes"), &vocabulary, &table, &speller);
         assert_eq!(concepts.len(), 3);
         assert!(concepts[0].weight < concepts[1].weight);
         assert!(concepts[1].weight < concepts[2].weight);
@@ -354,15 +499,14 @@ mod tests {
 
     #[test]
     fn other_forms_of_a_long_stem_count_but_short_stems_stay_exact() {
-        let concepts = said("herniation muscular");
-        assert_eq!(concepts[0].1, terms(&[&["herniat"]]));
-        assert_eq!(concepts[1].1, terms(&[&["muscular"], &["muscl"]]));
+        assert_eq!(said("sciatic")[0].1, terms(&[&["sciatic"], &["sciatica"]]));
+        assert_eq!(said("herniation")[0].1, terms(&[&["herniat"]]));
         assert_eq!(said("gun")[0].1, terms(&[&["gun"]]));
     }
 
     #[test]
     fn synonyms_that_point_nowhere_are_reported() {
-        let (analyzer, vocabulary, _) = fixture();
+        let (analyzer, vocabulary, _, _) = fixture();
         let synonyms =
             Synonyms { entries: vec![SynonymEntry { phrase: "ice".into(), means: vec!["cold pack".into()], line: 4 }] };
         let problems =

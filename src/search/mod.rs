@@ -8,26 +8,23 @@
 mod analysis;
 mod expand;
 
-use std::collections::HashSet;
 use std::path::Path;
 
 use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, BoostQuery, DisjunctionMaxQuery, Occur, PhraseQuery, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, STORED};
-use tantivy::{doc, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+use tantivy::{doc, DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
 pub use analysis::Analyzer;
 pub use expand::Concept;
 
-use crate::corpus::{Corpus, CorpusError, Passage, PassageKind, Problem, Section, SYNONYMS_FILE};
-use expand::{SynonymTable, Vocabulary};
+use crate::corpus::{Corpus, CorpusError, Passage, Problem, Section, SYNONYMS_FILE};
+use expand::{Speller, SynonymTable, TermSet, Vocabulary};
 
 /// Field weights: a word in a FAQ question or a heading says more about a passage than the
-/// same word in its body; the section's whole text is a weak hint of the neighbourhood.
-const QUESTION_BOOST: f32 = 2.0;
-const HEADING_BOOST: f32 = 1.5;
+/// same word in its body.
+const TITLE_BOOST: f32 = 2.0;
 const BODY_BOOST: f32 = 1.0;
-const SECTION_BOOST: f32 = 0.3;
 /// Tie breaker of the per-concept disjunction: a second wording of the same idea adds little.
 const TIE_BREAKER: f32 = 0.1;
 /// How many of Tantivy's best hits are re-scored by coverage.
@@ -76,23 +73,25 @@ pub struct Answer<'e> {
 #[derive(Clone, Copy)]
 struct Fields {
     body: Field,
-    heading: Field,
-    question: Field,
-    section: Field,
+    title: Field,
     ordinal: Field,
 }
 
 /// Everything needed to answer questions about one version of the corpus.
 pub struct Engine {
     reader: IndexReader,
+    /// Passage ordinal of each document, by segment and document id: read once here so a
+    /// question never fetches stored documents.
+    ordinals: Vec<Vec<usize>>,
     fields: Fields,
     analyzer: Analyzer,
     corpus: Corpus,
     /// The analysed terms of each passage, for coverage.
     terms: Vec<PassageTerms>,
-    section_terms: Vec<HashSet<String>>,
+    section_terms: Vec<TermSet>,
     vocabulary: Vocabulary,
     synonyms: SynonymTable,
+    speller: Speller,
 }
 
 impl std::fmt::Debug for Engine {
@@ -110,20 +109,22 @@ impl Engine {
     /// Indexes a valid corpus. `synonyms_file` names the file in synonym problems.
     pub fn build(corpus: Corpus, synonyms_file: &Path) -> Result<Engine, EngineError> {
         let analyzer = Analyzer::new();
-        let terms: Vec<PassageTerms> = corpus
-            .passages
+        let analysed: Vec<(Vec<String>, Vec<String>)> =
+            corpus.passages.iter().map(|p| (analyzer.terms(&title_of(p)), analyzer.terms(&p.text))).collect();
+        let vocabulary =
+            Vocabulary::new(analysed.iter().map(|(title, body)| title.iter().chain(body).map(String::as_str)));
+        let terms: Vec<PassageTerms> = analysed
             .iter()
-            .map(|p| PassageTerms {
-                title: analyzer.terms(&title_of(p)).into_iter().collect(),
-                body: analyzer.terms(&p.text).into_iter().collect(),
+            .map(|(title, body)| PassageTerms {
+                title: vocabulary.term_set(title.iter().map(String::as_str)),
+                body: vocabulary.term_set(body.iter().map(String::as_str)),
             })
             .collect();
-        let passage_terms: Vec<HashSet<String>> =
-            terms.iter().map(|t| t.title.union(&t.body).cloned().collect()).collect();
         let section_texts = section_texts(&corpus.passages, &corpus.sections);
-        let section_terms: Vec<HashSet<String>> =
-            section_texts.iter().map(|t| analyzer.terms(t).into_iter().collect()).collect();
-        let vocabulary = Vocabulary::new(&passage_terms);
+        let section_terms: Vec<TermSet> = section_texts
+            .iter()
+            .map(|text| vocabulary.term_set(analyzer.terms(text).iter().map(String::as_str)))
+            .collect();
         let synonyms = SynonymTable::build(&corpus.synonyms, &analyzer, &vocabulary, synonyms_file)
             .map_err(EngineError::Synonyms)?;
 
@@ -134,9 +135,8 @@ impl Engine {
         let mut schema = Schema::builder();
         let fields = Fields {
             body: schema.add_text_field("body", text.clone()),
-            heading: schema.add_text_field("heading", text.clone()),
-            question: schema.add_text_field("question", text.clone()),
-            section: schema.add_text_field("section", text),
+            title: schema.add_text_field("title", text),
+
             ordinal: schema.add_u64_field("ordinal", STORED),
         };
         let index = Index::create_in_ram(schema.build());
@@ -144,20 +144,17 @@ impl Engine {
 
         let mut writer: IndexWriter = index.writer_with_num_threads(1, 15_000_000)?;
         for (ordinal, passage) in corpus.passages.iter().enumerate() {
-            let title_field = match passage.kind {
-                PassageKind::Faq => fields.question,
-                PassageKind::Article => fields.heading,
-            };
             writer.add_document(doc!(
                 fields.body => passage.text.as_str(),
-                title_field => title_of(passage),
-                fields.section => section_texts[passage.section_index].as_str(),
+                fields.title => title_of(passage),
                 fields.ordinal => ordinal as u64,
             ))?;
         }
         writer.commit()?;
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
-        Ok(Engine { reader, fields, analyzer, corpus, terms, section_terms, vocabulary, synonyms })
+        let speller = Speller::new(&vocabulary, &synonyms);
+        let ordinals = ordinals(&reader, fields.ordinal)?;
+        Ok(Engine { reader, ordinals, fields, analyzer, corpus, terms, section_terms, vocabulary, synonyms, speller })
     }
 
     pub fn corpus(&self) -> &Corpus {
@@ -166,7 +163,7 @@ impl Engine {
 
     /// What the engine looks for in a question, after spelling and synonyms.
     pub fn concepts(&self, question: &str) -> Vec<Concept> {
-        expand::concepts(&self.analyzer.words(question), &self.vocabulary, &self.synonyms)
+        expand::concepts(&self.analyzer.words(question), &self.vocabulary, &self.synonyms, &self.speller)
     }
 
     /// The best passage for the question, or `None` when the corpus does not answer it.
@@ -216,19 +213,18 @@ impl Engine {
             }
         };
         let total_weight: f32 = concepts.iter().map(|c| c.weight).sum();
-        let asked: HashSet<&str> = concepts
+        let asked: TermSet = concepts
             .iter()
-            .flat_map(|c| c.alternatives.iter().flat_map(|a| a.terms.iter().map(String::as_str)))
+            .flat_map(|c| c.alternatives.iter().filter_map(|a| a.ids.as_ref()).flatten().copied())
             .collect();
         // BM25 only breaks ties between passages that cover the question alike, so it is
         // taken relative to the best hit; it never decides whether to answer.
         let best_bm25 = hits.first().map_or(1.0, |(score, _)| score.max(f32::EPSILON));
         let mut candidates: Vec<Candidate> = hits
             .into_iter()
-            .filter_map(|(bm25, address)| {
-                let doc: TantivyDocument = searcher.doc(address).ok()?;
-                let ordinal = doc.get_first(self.fields.ordinal)?.as_u64()? as usize;
-                Some(self.candidate(ordinal, bm25, best_bm25, concepts, total_weight, &asked))
+            .map(|(bm25, address)| {
+                let ordinal = self.ordinals[address.segment_ord as usize][address.doc_id as usize];
+                self.candidate(ordinal, bm25, best_bm25, concepts, total_weight, &asked)
             })
             .collect();
         candidates.sort_by(|a, b| b.score.total_cmp(&a.score));
@@ -242,7 +238,7 @@ impl Engine {
         best_bm25: f32,
         concepts: &[Concept],
         total_weight: f32,
-        asked: &HashSet<&str>,
+        asked: &TermSet,
     ) -> Candidate {
         let passage = &self.corpus.passages[ordinal];
         let terms = &self.terms[ordinal];
@@ -265,7 +261,7 @@ impl Engine {
         let title_precision = if terms.title.is_empty() {
             0.0
         } else {
-            terms.title.iter().filter(|&t| asked.contains(t.as_str())).count() as f32 / terms.title.len() as f32
+            terms.title.iter().filter(|&id| asked.contains(id)).count() as f32 / terms.title.len() as f32
         };
         let coverage = coverage / total_weight;
         let title_match = in_title / total_weight * title_precision;
@@ -292,12 +288,7 @@ impl Engine {
     }
 
     fn query(&self, concepts: &[Concept]) -> Box<dyn Query> {
-        let fields = [
-            (self.fields.question, QUESTION_BOOST),
-            (self.fields.heading, HEADING_BOOST),
-            (self.fields.body, BODY_BOOST),
-            (self.fields.section, SECTION_BOOST),
-        ];
+        let fields = [(self.fields.title, TITLE_BOOST), (self.fields.body, BODY_BOOST)];
         let clauses = concepts
             .iter()
             .map(|concept| {
@@ -343,8 +334,8 @@ struct Candidate {
 /// The analysed terms of one passage, by where they stand.
 struct PassageTerms {
     /// The section heading and the paragraph's bold lead-in, or the FAQ question.
-    title: HashSet<String>,
-    body: HashSet<String>,
+    title: TermSet,
+    body: TermSet,
 }
 
 /// Why the engine answered as it did.
@@ -363,6 +354,25 @@ pub struct ExplainedCandidate<'e> {
     pub title_match: f32,
     pub covered: f32,
     pub missed_known: f32,
+}
+
+/// The passage ordinal stored in each document of the index.
+fn ordinals(reader: &IndexReader, field: Field) -> tantivy::Result<Vec<Vec<usize>>> {
+    let searcher = reader.searcher();
+    let mut ordinals = Vec::new();
+    for (segment, segment_reader) in searcher.segment_readers().iter().enumerate() {
+        let mut of_segment = Vec::with_capacity(segment_reader.max_doc() as usize);
+        for doc_id in 0..segment_reader.max_doc() {
+            let doc: TantivyDocument = searcher.doc(DocAddress::new(segment as u32, doc_id))?;
+            let ordinal = doc
+                .get_first(field)
+                .and_then(|v| v.as_u64())
+                .ok_or_else(|| tantivy::TantivyError::InternalError(format!("document {doc_id} has no ordinal")))?;
+            of_segment.push(ordinal as usize);
+        }
+        ordinals.push(of_segment);
+    }
+    Ok(ordinals)
 }
 
 /// What a passage is titled by: its heading, and its bold lead-in if it has one.

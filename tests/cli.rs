@@ -1,0 +1,200 @@
+//! The `sciatica-bot` binary as users and tools run it: `ask` (text and the JSON contract,
+//! one line per stdin line), `check` on good and broken corpora, and exit statuses.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value;
+
+fn bot() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_sciatica-bot"));
+    command.current_dir(env!("CARGO_MANIFEST_DIR"));
+    command
+}
+
+fn run_with_stdin(args: &[&str], stdin: &[u8]) -> Output {
+    let mut child =
+        bot().args(args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    child.stdin.take().unwrap().write_all(stdin).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8(bytes.to_vec()).unwrap()
+}
+
+#[test]
+fn ask_prints_the_faq_answer_as_the_bot_would_post_it() {
+    let output = bot().args(["ask", "Are massage guns good for sciatica?"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    let reply = text(&output.stdout);
+    assert!(
+        reply.starts_with("**Are massage guns good for sciatica?**\n> Massage guns can help relieve muscle tension")
+    );
+    assert!(reply.contains("Source: corpus/faq.md:"), "{reply}");
+    assert!(reply.contains("not medical advice"), "{reply}");
+}
+
+#[test]
+fn ask_says_plainly_when_it_has_no_answer() {
+    let output = bot().args(["ask", "What's the capital of France?"]).output().unwrap();
+    let reply = text(&output.stdout);
+    assert!(reply.contains("I don't have an answer"), "{reply}");
+    assert!(reply.contains("What Is Sciatica And Why Does It Hurt"), "the topics are listed: {reply}");
+    assert!(reply.contains("Try asking in other words"), "{reply}");
+}
+
+fn check_contract(line: &Value) {
+    let object = line.as_object().expect("one JSON object");
+    let keys: Vec<&str> = object.keys().map(String::as_str).collect();
+    assert_eq!(keys.len(), 5, "{keys:?}");
+    for key in ["question", "answer", "red_flags", "notice", "reply"] {
+        assert!(object.contains_key(key), "missing {key}");
+    }
+    assert!(line["question"].is_string());
+    assert!(line["reply"].as_str().is_some_and(|r| !r.is_empty() && r.chars().count() <= 2000));
+    assert!(line["red_flags"].is_array());
+    assert!(line["notice"].is_null() || line["notice"].is_string());
+    if let Some(answer) = line["answer"].as_object() {
+        assert_eq!(answer.len(), 5);
+        for key in ["id", "section", "passage", "source"] {
+            assert!(answer[key].is_string(), "{key}");
+        }
+        assert!(answer["score"].is_number());
+        let source = answer["source"].as_str().unwrap();
+        let (file, number) = source.rsplit_once(':').unwrap();
+        assert!(file.starts_with("corpus/") && file.ends_with(".md"), "{source}");
+        assert!(number.parse::<usize>().is_ok(), "{source}");
+    } else {
+        assert!(line["answer"].is_null());
+    }
+}
+
+#[test]
+fn ask_json_follows_the_contract() {
+    let output = bot().args(["ask", "--json", "Can massage make sciatica worse?"]).output().unwrap();
+    let line: Value = serde_json::from_slice(&output.stdout).unwrap();
+    check_contract(&line);
+    assert_eq!(line["question"], "Can massage make sciatica worse?");
+    assert_eq!(line["answer"]["id"], "faq/can-massage-make-sciatica-worse");
+    assert_eq!(line["answer"]["section"], "Can massage make sciatica worse?");
+    assert!(line["answer"]["passage"].as_str().unwrap().starts_with("Massage can temporarily increase discomfort"));
+    assert_eq!(line["red_flags"], serde_json::json!([]));
+}
+
+#[test]
+fn ask_json_stdin_gives_one_line_per_input_line_in_order() {
+    let huge = "sciatica ".repeat(12_000);
+    let mut input = Vec::new();
+    input.extend_from_slice(b"Are massage guns good for sciatica?\n");
+    input.extend_from_slice(b"\n");
+    input.extend_from_slice(b"   \r\n");
+    input.extend_from_slice(b"AND ( \" * ^ title: -x\n");
+    input.extend_from_slice(b"caf\xc3\xa9 \xff\xfe invalid utf-8 \xc3\n");
+    input.extend_from_slice("🙂 \u{202e}\u{200b} \u{7}\u{1b}[0m\n".as_bytes());
+    input.extend_from_slice(huge.as_bytes());
+    input.extend_from_slice(b"\nWhat is myofascial release?");
+    let output = run_with_stdin(&["ask", "--json", "-"], &input);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    let lines: Vec<Value> = text(&output.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.len(), 8);
+    for line in &lines {
+        check_contract(line);
+    }
+    assert_eq!(lines[0]["answer"]["id"], "faq/are-massage-guns-good-for-sciatica");
+    for (i, line) in lines.iter().enumerate().skip(1).take(5) {
+        assert!(line["answer"].is_null(), "line {i} was answered: {line}");
+    }
+    assert!(lines[4]["question"].as_str().unwrap().contains('\u{fffd}'));
+    assert_eq!(lines[7]["question"], "What is myofascial release?");
+    assert!(lines[7]["answer"]["passage"].as_str().unwrap().starts_with("Myofascial release targets the fascia"));
+}
+
+/// A corpus folder with the given files, in a temporary directory.
+fn corpus_with(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("corpus")).unwrap();
+    for (name, content) in files {
+        std::fs::write(dir.path().join("corpus").join(name), content).unwrap();
+    }
+    dir
+}
+
+fn check(corpus: &Path) -> (Option<i32>, String) {
+    let output = bot().arg("check").arg("--corpus").arg(corpus).output().unwrap();
+    (output.status.code(), text(&output.stdout))
+}
+
+#[test]
+fn check_passes_the_shipped_corpus() {
+    let output = bot().arg("check").output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stdout));
+    assert!(text(&output.stdout).starts_with("ok: "));
+}
+
+#[test]
+fn check_names_file_and_line_of_each_problem() {
+    let dir = corpus_with(&[
+        ("faq.md", "# FAQ\n\n## Does it help?\n\nYes.\n\n## Is it safe?\n\n## Does it help?\n\nAgain.\n"),
+        ("article.md", "Stray words before any heading.\n\n## Causes\n\nDiscs.\n"),
+        ("synonyms.toml", "[synonyms]\nbum = [\"buttock\"\n"),
+    ]);
+    let corpus = dir.path().join("corpus");
+    let (status, out) = check(&corpus);
+    assert_eq!(status, Some(1), "{out}");
+    let shown = |file: &str, line: usize| format!("{}:{line}: ", corpus.join(file).display());
+    let lines: Vec<&str> = out.lines().collect();
+    assert!(lines.iter().any(|l| l.starts_with(&shown("article.md", 1)) && l.contains("outside any section")), "{out}");
+    assert!(lines.iter().any(|l| l.starts_with(&shown("faq.md", 7)) && l.contains("has no answer")), "{out}");
+    assert!(lines.iter().any(|l| l.starts_with(&shown("faq.md", 9)) && l.contains("duplicate heading")), "{out}");
+    assert!(lines.iter().any(|l| l.starts_with(&shown("synonyms.toml", 2)) && l.contains("malformed TOML")), "{out}");
+}
+
+#[test]
+fn check_reports_synonyms_that_cannot_help() {
+    let dir = corpus_with(&[
+        ("faq.md", "# FAQ\n\n## Does it help?\n\nYes, it helps the buttock.\n"),
+        ("synonyms.toml", "[synonyms]\nbum = [\"buttock\"]\nice = [\"cold pack\"]\n"),
+    ]);
+    let (status, out) = check(&dir.path().join("corpus"));
+    assert_eq!(status, Some(1), "{out}");
+    assert!(out.contains("synonyms.toml:3: \"cold pack\" never occurs in the corpus"), "{out}");
+
+    std::fs::write(dir.path().join("corpus/synonyms.toml"), "[synonyms]\nbum = [\"buttock\"]\nfoo = []\n").unwrap();
+    let (status, out) = check(&dir.path().join("corpus"));
+    assert_eq!(status, Some(1), "{out}");
+    assert!(out.contains("synonyms.toml:3: \"foo\" needs at least one non-empty meaning"), "{out}");
+}
+
+#[test]
+fn check_reports_a_bad_config_with_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(&config, "[corpus]\ndir = \"corpus\"\n\n[reply]\nmax_topic = 3\n").unwrap();
+    let output = bot().arg("check").arg("--config").arg(&config).output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(text(&output.stdout).starts_with(&format!("{}:5: ", config.display())), "{}", text(&output.stdout));
+}
+
+#[test]
+fn a_missing_corpus_means_could_not_run() {
+    let missing = PathBuf::from("/nonexistent/corpus");
+    let (status, _) = check(&missing);
+    assert_eq!(status, Some(2));
+    let output = bot().args(["ask", "hello", "--corpus", "/nonexistent/corpus"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(text(&output.stderr).contains("cannot"), "{}", text(&output.stderr));
+}
+
+#[test]
+fn a_broken_corpus_stops_ask_with_the_problems() {
+    let dir = corpus_with(&[("faq.md", "# FAQ\n\n## Empty?\n")]);
+    let output = bot().args(["ask", "hello", "--corpus"]).arg(dir.path().join("corpus")).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        text(&output.stderr).contains("faq.md:3: the question \"Empty?\" has no answer"),
+        "{}",
+        text(&output.stderr)
+    );
+}
