@@ -41,6 +41,10 @@ const STOP_WORDS: &[&str] = &[
     "anyway", "im", "ive", "id", "youre", "dont", "doesnt", "didnt", "cant", "wont", "isnt", "arent", "wasnt",
     "shouldnt", "wouldnt", "couldnt", "thats", "theres", "lot", "lots", "bit", "kind", "sort", "mean", "means",
     "want", "like", "think", "way", "ways", "thing", "things", "stuff",
+    // adverbs that colour a question without changing what it asks
+    "exactly", "actually", "basically", "literally", "honestly", "seriously", "probably", "maybe", "perhaps",
+    "definitely", "quite", "pretty", "instead", "otherwise", "ever", "anymore", "else", "though", "although",
+    "however", "currently", "recently", "lately", "right", "now", "today", "generally", "usually", "typically",
     // contraction fragments
     "s", "t", "d", "ll", "m", "re", "ve", "don", "doesn", "didn", "isn", "aren", "wasn", "weren", "won", "wouldn",
     "shouldn", "couldn", "hasn", "haven", "hadn", "ain",

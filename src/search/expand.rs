@@ -78,6 +78,23 @@ impl Concept {
     }
 }
 
+impl Concept {
+    /// Whether some one-word wording of this idea and of `next` satisfy `adjacent`.
+    pub fn adjacent_to(&self, next: &Concept, adjacent: impl Fn(TermId, TermId) -> bool) -> bool {
+        let single = |c: &Concept| -> Vec<TermId> {
+            c.alternatives
+                .iter()
+                .filter_map(|a| match a.ids.as_deref() {
+                    Some([id]) => Some(*id),
+                    _ => None,
+                })
+                .collect()
+        };
+        let theirs = single(next);
+        single(self).into_iter().any(|a| theirs.iter().any(|&b| adjacent(a, b)))
+    }
+}
+
 /// A term's number in the vocabulary.
 pub type TermId = u32;
 

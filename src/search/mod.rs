@@ -8,6 +8,7 @@
 mod analysis;
 mod expand;
 
+use std::collections::HashSet;
 use std::path::Path;
 
 use tantivy::collector::TopDocs;
@@ -19,7 +20,7 @@ pub use analysis::Analyzer;
 pub use expand::Concept;
 
 use crate::corpus::{Corpus, CorpusError, Passage, Problem, Section, SYNONYMS_FILE};
-use expand::{Speller, SynonymTable, TermSet, Vocabulary};
+use expand::{Speller, SynonymTable, TermId, TermSet, Vocabulary};
 
 /// Field weights: a word in a FAQ question or a heading says more about a passage than the
 /// same word in its body.
@@ -36,6 +37,8 @@ const SECTION_CREDIT: f32 = 0.3;
 /// Ranking weights on top of coverage (see `candidate`).
 const TITLE_WEIGHT: f32 = 1.0;
 const BM25_WEIGHT: f32 = 0.15;
+/// Two of the question's ideas side by side in a passage ("piriformis stretch").
+const PROXIMITY_WEIGHT: f32 = 0.5;
 /// The least share of the question's weight the best passage must hold to be given as an
 /// answer; calibrated on the labelled questions in `tests/data` (see `tests/retrieval.rs`).
 const MIN_COVERAGE: f32 = 0.4;
@@ -118,6 +121,11 @@ impl Engine {
             .map(|(title, body)| PassageTerms {
                 title: vocabulary.term_set(title.iter().map(String::as_str)),
                 body: vocabulary.term_set(body.iter().map(String::as_str)),
+                pairs: [title, body]
+                    .iter()
+                    .flat_map(|terms| terms.windows(2))
+                    .filter_map(|pair| Some(pair_key(vocabulary.id(&pair[0])?, vocabulary.id(&pair[1])?)))
+                    .collect(),
             })
             .collect();
         let section_texts = section_texts(&corpus.passages, &corpus.sections);
@@ -264,11 +272,21 @@ impl Engine {
             terms.title.iter().filter(|&id| asked.contains(id)).count() as f32 / terms.title.len() as f32
         };
         let coverage = coverage / total_weight;
+        let adjacent: f32 = concepts
+            .windows(2)
+            .filter(|pair| pair[0].adjacent_to(&pair[1], |a, b| terms.pairs.contains(&pair_key(a, b))))
+            .map(|pair| pair[0].weight.min(pair[1].weight))
+            .sum();
         let title_match = in_title / total_weight * title_precision;
         // The first paragraph introduces its section's topic: it wins only when the question
         // asks about that topic, in proportion to how well the title matches.
         let lead = if passage.position == 1 { LEAD_WEIGHT * title_match } else { 0.0 };
-        let score = coverage + TITLE_WEIGHT * title_match + BM25_WEIGHT * bm25 / best_bm25 + lead;
+        let proximity = adjacent / total_weight;
+        let score = coverage
+            + TITLE_WEIGHT * title_match
+            + PROXIMITY_WEIGHT * proximity
+            + BM25_WEIGHT * bm25 / best_bm25
+            + lead;
         Candidate {
             ordinal,
             bm25,
@@ -336,6 +354,14 @@ struct PassageTerms {
     /// The section heading and the paragraph's bold lead-in, or the FAQ question.
     title: TermSet,
     body: TermSet,
+    /// Terms that stand next to each other (stop words aside), either way round.
+    pairs: HashSet<u64>,
+}
+
+/// One key for two adjacent terms, whatever their order.
+fn pair_key(a: TermId, b: TermId) -> u64 {
+    let (low, high) = if a <= b { (a, b) } else { (b, a) };
+    (u64::from(low) << 32) | u64::from(high)
 }
 
 /// Why the engine answered as it did.
@@ -392,4 +418,30 @@ fn section_texts(passages: &[Passage], sections: &[Section]) -> Vec<String> {
         text.push_str(&passage.text);
     }
     texts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_engine_can_be_shared_between_threads_and_swapped_whole() {
+        fn shareable<T: Send + Sync + 'static>() {}
+        shareable::<Engine>();
+    }
+
+    #[test]
+    fn a_question_of_only_stop_words_finds_nothing() {
+        let engine = Engine::load(Path::new("corpus")).unwrap();
+        assert!(engine.concepts("what is it that you do, and how?").is_empty());
+        assert!(engine.answer("what is it that you do, and how?").is_none());
+    }
+
+    #[test]
+    fn lists_and_their_lead_sentence_are_one_passage() {
+        let engine = Engine::load(Path::new("corpus")).unwrap();
+        let answer = engine.answer("What are the symptoms of sciatica?").unwrap();
+        assert!(answer.passage.text.starts_with("People with sciatica often feel:\n- Sharp or shooting pain"));
+        assert_eq!(answer.passage.label.as_deref(), Some("People with sciatica often feel"));
+    }
 }
