@@ -7,7 +7,8 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use sciatica_bot::config::{self, Config, ConfigError};
-use sciatica_bot::search::{Engine, EngineError};
+use sciatica_bot::search::Engine;
+use sciatica_bot::{Knowledge, LoadError};
 
 /// What an exit status means to scripts and CI.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,19 +51,19 @@ pub fn init_logging() {
 /// `ask`: answer one question, or each line of standard input when the question is `-`.
 pub fn ask(settings: &Settings, question: &str, json: bool, explain: bool) -> anyhow::Result<Status> {
     let config = settings.load_config()?;
-    let engine = Engine::load(&config.corpus.dir)
+    let knowledge = Knowledge::load(&config)
         .with_context(|| format!("cannot load the corpus from {}", config.corpus.dir.display()))?;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let answer_one = |question: &str, out: &mut dyn Write| -> std::io::Result<()> {
-        let response = sciatica_bot::respond(&engine, &config.reply, question);
+        let response = sciatica_bot::respond(&knowledge, &config.reply, question);
         if json {
             let line = serde_json::to_string(&response).map_err(std::io::Error::other)?;
             writeln!(out, "{line}")?;
         } else {
             writeln!(out, "{}", response.reply)?;
             if explain {
-                write_explanation(&engine, question, out)?;
+                write_explanation(&knowledge.engine, question, out)?;
             }
         }
         out.flush()
@@ -126,20 +127,21 @@ pub fn check(settings: &Settings) -> anyhow::Result<Status> {
         }
         Err(error) => return Err(error.into()),
     };
-    match Engine::load(&config.corpus.dir) {
-        Ok(engine) => {
-            let corpus = engine.corpus();
+    match Knowledge::load(&config) {
+        Ok(knowledge) => {
+            let corpus = knowledge.engine.corpus();
             println!(
-                "ok: {} passages in {} sections, {} synonyms, from {}",
+                "ok: {} passages in {} sections, {} synonyms, {} red-flag categories, from {}",
                 corpus.passages.len(),
                 corpus.sections.len(),
                 corpus.synonyms.entries.len(),
+                knowledge.triage.categories().count(),
                 config.corpus.dir.display()
             );
             Ok(Status::Fine)
         }
-        Err(error @ (EngineError::Corpus(_) | EngineError::Synonyms(_))) if !error.problems().is_empty() => {
-            for problem in error.problems() {
+        Err(LoadError::Invalid(problems)) => {
+            for problem in problems {
                 println!("{problem}");
             }
             Ok(Status::ProblemsFound)

@@ -18,6 +18,7 @@ pub const DEFAULT_PATH: &str = "config.toml";
 pub struct Config {
     pub corpus: CorpusConfig,
     pub reply: ReplyConfig,
+    pub triage: TriageConfig,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -50,6 +51,22 @@ impl Default for ReplyConfig {
                 .to_owned(),
             max_topics: 12,
         }
+    }
+}
+
+/// The phone lines the red-flag notices name; they differ by country.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TriageConfig {
+    /// For emergencies (999 in the UK, 911 in the US and Canada, 112 in the EU, 000 in Australia).
+    pub emergency_number: String,
+    /// For urgent, non-emergency advice (NHS 111 in England).
+    pub urgent_line: String,
+}
+
+impl Default for TriageConfig {
+    fn default() -> TriageConfig {
+        TriageConfig { emergency_number: "999".to_owned(), urgent_line: "NHS 111".to_owned() }
     }
 }
 

@@ -1,6 +1,6 @@
-//! The words the bot posts: a quoted passage with its section and source, or an honest "no
-//! answer" with the topics it knows, always with the standing disclaimer and always within
-//! Discord's 2,000-character limit.
+//! The words the bot posts: the red-flag notice first when there is one, then a quoted
+//! passage with its section and source, or an honest "no answer" with the topics it knows,
+//! always with the standing disclaimer and always within Discord's 2,000-character limit.
 //!
 //! This module only formats. It does not choose the passage (`search`) or send anything
 //! (`discord`); its output is the same text whether printed by `ask` or posted to Discord.
@@ -14,25 +14,43 @@ pub const MAX_REPLY_CHARS: usize = 2000;
 /// What is put where part of a passage had to be cut to fit.
 const ELLIPSIS: &str = " […]";
 
-/// The reply for a chosen passage.
-pub fn answered(answer: &Answer<'_>, config: &ReplyConfig) -> String {
+/// What follows the red-flag notice, if any.
+pub enum Body<'a> {
+    /// A passage was found.
+    Answer(&'a Answer<'a>),
+    /// Nothing in the corpus answers: offer the topics and an example question.
+    NoAnswer { topics: Vec<&'a str>, example: Option<&'a str> },
+}
+
+/// The whole reply: the red-flag notice first, whole, then the body in the room left.
+pub fn compose(notice: Option<&str>, body: &Body<'_>, config: &ReplyConfig) -> String {
+    let lead = notice.map(|n| format!("{n}\n\n")).unwrap_or_default();
+    let room = MAX_REPLY_CHARS.saturating_sub(chars(&lead));
+    let text = match body {
+        Body::Answer(answer) => answered(answer, config, room),
+        Body::NoAnswer { topics, example } => no_answer(topics, *example, config, room),
+    };
+    format!("{lead}{text}")
+}
+
+/// The reply for a chosen passage, in at most `room` characters.
+fn answered(answer: &Answer<'_>, config: &ReplyConfig, room: usize) -> String {
     let passage = answer.passage;
     let head = format!("**{}**\n", passage.section);
     let tail = format!("\n\nSource: {}\n_{}_", passage.source, config.disclaimer);
-    let room = MAX_REPLY_CHARS.saturating_sub(chars(&head) + chars(&tail));
-    let quoted = quote(&passage.text, room);
-    fit(format!("{head}{quoted}{tail}"))
+    let left = room.saturating_sub(chars(&head) + chars(&tail));
+    let quoted = quote(&passage.text, left);
+    fit(format!("{head}{quoted}{tail}"), room)
 }
 
 /// The reply when the corpus has no answer: say so, offer the topics, suggest rephrasing.
-pub fn no_answer<'t>(topics: impl IntoIterator<Item = &'t str>, example: Option<&str>, config: &ReplyConfig) -> String {
+fn no_answer(topics: &[&str], example: Option<&str>, config: &ReplyConfig, room: usize) -> String {
     let mut text = String::from(
         "Sorry, I don't have an answer to that in the clinic's articles, and I would rather say so than guess.",
     );
-    let topics: Vec<&str> = topics.into_iter().take(config.max_topics).collect();
     if !topics.is_empty() {
         text.push_str("\n\nI can answer questions about:");
-        for topic in topics {
+        for topic in topics.iter().take(config.max_topics) {
             text.push_str("\n• ");
             text.push_str(topic);
         }
@@ -43,7 +61,7 @@ pub fn no_answer<'t>(topics: impl IntoIterator<Item = &'t str>, example: Option<
         None => text.push('.'),
     }
     text.push_str(&format!("\n_{}_", config.disclaimer));
-    fit(text)
+    fit(text, room)
 }
 
 fn chars(text: &str) -> usize {
@@ -98,12 +116,12 @@ pub fn cut_at_boundary(text: &str, max: usize) -> &str {
     }
 }
 
-/// A last guard: whatever was assembled, the reply never exceeds the limit.
-fn fit(text: String) -> String {
-    if chars(&text) <= MAX_REPLY_CHARS {
+/// A last guard: whatever was assembled, the text never exceeds `room`.
+fn fit(text: String, room: usize) -> String {
+    if chars(&text) <= room {
         return text;
     }
-    let cut = cut_at_boundary(&text, MAX_REPLY_CHARS - chars(ELLIPSIS));
+    let cut = cut_at_boundary(&text, room.saturating_sub(chars(ELLIPSIS)));
     format!("{}{ELLIPSIS}", cut.trim_end())
 }
 
@@ -125,7 +143,9 @@ mod tests {
     fn long_no_answer_lists_are_trimmed_to_the_limit() {
         let config = ReplyConfig { max_topics: 1000, ..ReplyConfig::default() };
         let topics: Vec<String> = (0..500).map(|i| format!("Topic number {i}")).collect();
-        let text = no_answer(topics.iter().map(String::as_str), None, &config);
+        let topics: Vec<&str> = topics.iter().map(String::as_str).collect();
+        let text = compose(Some("A notice."), &Body::NoAnswer { topics, example: None }, &config);
+        assert!(text.starts_with("A notice.\n\nSorry"));
         assert!(text.chars().count() <= MAX_REPLY_CHARS);
         assert!(text.ends_with(ELLIPSIS));
     }

@@ -1,14 +1,12 @@
 //! Whatever people type, the bot answers sensibly and never panics: empty and huge messages,
 //! query syntax, any Unicode, control characters, mention strings.
 
-use std::path::Path;
-
-use sciatica_bot::config::ReplyConfig;
+use sciatica_bot::config::{Config, ReplyConfig};
 use sciatica_bot::reply::MAX_REPLY_CHARS;
-use sciatica_bot::search::Engine;
+use sciatica_bot::Knowledge;
 
-fn engine() -> Engine {
-    Engine::load(Path::new("corpus")).unwrap()
+fn engine() -> Knowledge {
+    Knowledge::load(&Config::default()).unwrap()
 }
 
 /// Inputs with nothing answerable in them: each must give the honest "no answer" reply.
@@ -37,6 +35,11 @@ fn unanswerable_inputs_get_the_no_answer_reply() {
     for input in UNANSWERABLE {
         let response = sciatica_bot::respond(&engine, &config, input);
         assert!(response.answer.is_none(), "{input:?} was answered with {:?}", response.answer);
+        assert!(
+            response.red_flags.is_empty() && response.notice.is_none(),
+            "{input:?} raised {:?}",
+            response.red_flags
+        );
         assert!(response.reply.contains("I don't have an answer"), "{input:?}: {}", response.reply);
         assert!(response.reply.chars().count() <= MAX_REPLY_CHARS);
     }
@@ -75,12 +78,15 @@ fn huge_messages_are_answered_quickly_and_within_limits() {
     let huge_noise = &noise[..100 * 1024];
     let huge_question = format!("Are massage guns good for sciatica? {}", "x".repeat(100 * 1024));
     let huge_word = "a".repeat(100 * 1024);
-    for input in [huge_noise, huge_question.as_str(), huge_word.as_str()] {
+    let flag_at_the_end = format!("{} and by the way I wet myself last night", "blah ".repeat(20 * 1024));
+    for input in [huge_noise, huge_question.as_str(), huge_word.as_str(), flag_at_the_end.as_str()] {
         let started = std::time::Instant::now();
         let response = sciatica_bot::respond(&engine, &config, input);
         assert!(started.elapsed() < std::time::Duration::from_secs(2), "took {:?}", started.elapsed());
         assert!(response.reply.chars().count() <= MAX_REPLY_CHARS);
     }
+    let response = sciatica_bot::respond(&engine, &config, &flag_at_the_end);
+    assert!(response.reply.starts_with("⚠️"), "a flag said in passing at the end of 100 KB is still found");
 }
 
 #[test]

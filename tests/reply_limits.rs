@@ -1,15 +1,19 @@
 //! Whatever the corpus holds, a reply fits Discord's 2,000 characters, cut at a sentence
 //! boundary and never mid-word.
 
-use sciatica_bot::config::ReplyConfig;
+use sciatica_bot::config::{Config, ReplyConfig};
 use sciatica_bot::reply::MAX_REPLY_CHARS;
-use sciatica_bot::search::Engine;
+use sciatica_bot::Knowledge;
 
-fn engine_with(faq: &str) -> (tempfile::TempDir, Engine) {
+/// A corpus of one FAQ file and the shipped red-flag rules.
+fn engine_with(faq: &str) -> (tempfile::TempDir, Knowledge) {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("faq.md"), faq).unwrap();
-    let engine = Engine::load(dir.path()).unwrap();
-    (dir, engine)
+    std::fs::copy("corpus/red_flags.toml", dir.path().join("red_flags.toml")).unwrap();
+    let mut config = Config::default();
+    config.corpus.dir = dir.path().to_path_buf();
+    let knowledge = Knowledge::load(&config).unwrap();
+    (dir, knowledge)
 }
 
 #[test]
@@ -45,6 +49,19 @@ fn multibyte_text_is_cut_on_character_boundaries() {
     let reply = sciatica_bot::respond(&engine, &ReplyConfig::default(), "nerf sciatique douleur").reply;
     assert!(reply.chars().count() <= MAX_REPLY_CHARS);
     assert!(reply.contains("douleur. […]"), "{reply}");
+}
+
+#[test]
+fn the_notice_is_never_cut_and_the_passage_makes_room_for_it() {
+    let answer = "Gentle stretching of the piriformis eases the sciatic nerve over several weeks. ".repeat(60);
+    let (_dir, engine) = engine_with(&format!("# FAQ\n\n## Does stretching the piriformis help?\n\n{answer}\n"));
+    let message = "does stretching the piriformis help? I have a fever";
+    let response = sciatica_bot::respond(&engine, &ReplyConfig::default(), message);
+    assert!(response.answer.is_some(), "the question is still answered");
+    let notice = response.notice.expect("red flags found");
+    assert!(response.reply.starts_with(&format!("{notice}\n\n")), "{}", response.reply);
+    assert!(response.reply.chars().count() <= MAX_REPLY_CHARS);
+    assert!(response.reply.contains("[…]"), "the passage is cut to make room: {}", response.reply);
 }
 
 #[test]
