@@ -47,7 +47,8 @@ fn index(c: &mut Criterion) {
     let corpus = Corpus::load(Path::new("corpus")).unwrap();
     let synonyms = Path::new("corpus").join(SYNONYMS_FILE);
     c.bench_function("index/build", |b| b.iter(|| Engine::build(black_box(corpus.clone()), &synonyms).unwrap()));
-    c.bench_function("index/load and build", |b| b.iter(|| Engine::load(black_box(Path::new("corpus"))).unwrap()));
+    let config = Config::default();
+    c.bench_function("index/load and build", |b| b.iter(|| Knowledge::load(black_box(&config)).unwrap()));
 }
 
 criterion_group!(benches, questions, triage, index);

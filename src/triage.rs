@@ -98,6 +98,7 @@ pub struct Triage {
     negation: Regex,
 }
 
+/// One [[flag]] group: a category's patterns that share exceptions.
 #[derive(Debug)]
 struct Category {
     name: String,
@@ -201,14 +202,6 @@ impl Triage {
             let line = at(flag.span());
             let flag = flag.get_ref();
             let name = flag.category.get_ref().trim().to_owned();
-            if categories.iter().any(|c| c.name == name) {
-                problems.push(Problem::new(
-                    path,
-                    at(flag.category.span()),
-                    format!("category \"{name}\" appears twice"),
-                ));
-                continue;
-            }
             let Some(tier) = parse_tier(flag.tier.get_ref()) else {
                 problems.push(Problem::new(
                     path,
@@ -217,6 +210,15 @@ impl Triage {
                 ));
                 continue;
             };
+            // A category may have several [[flag]] groups, each with its own exceptions, but one tier.
+            if let Some(other) = categories.iter().find(|c| c.name == name && c.tier != tier) {
+                problems.push(Problem::new(
+                    path,
+                    at(flag.tier.span()),
+                    format!("category \"{name}\" is {tier} here but {} elsewhere", other.tier),
+                ));
+                continue;
+            }
             if !file.tiers.keys().any(|t| parse_tier(t.get_ref()) == Some(tier)) {
                 problems.push(Problem::new(
                     path,
@@ -271,7 +273,7 @@ impl Triage {
     pub fn assess(&self, message: &str) -> Assessment {
         let normalized = normalize(message);
         let text = normalized.as_bytes();
-        let mut found: BTreeMap<usize, RedFlag> = BTreeMap::new();
+        let mut found: BTreeMap<&str, RedFlag> = BTreeMap::new();
         for index in self.set.matches(text).iter() {
             let (regex, category_index) = &self.patterns[index];
             let category = &self.categories[*category_index];
@@ -296,10 +298,10 @@ impl Triage {
                     span: span.range(),
                 };
                 // One flag per category; a mention the person affirms beats a negated one.
-                match found.get(category_index) {
+                match found.get(category.name.as_str()) {
                     Some(existing) if !existing.negated || negated => {}
                     _ => {
-                        found.insert(*category_index, flag);
+                        found.insert(&category.name, flag);
                     }
                 }
             }
@@ -328,9 +330,10 @@ impl Triage {
         Some(template.replace("{mentioned}", &mentioned))
     }
 
-    /// The categories and their tiers, for documentation and tests.
+    /// The categories and their tiers, each once, for documentation and tests.
     pub fn categories(&self) -> impl Iterator<Item = (&str, Tier)> {
-        self.categories.iter().map(|c| (c.name.as_str(), c.tier))
+        let unique: BTreeMap<&str, Tier> = self.categories.iter().map(|c| (c.name.as_str(), c.tier)).collect();
+        unique.into_iter()
     }
 }
 
