@@ -7,6 +7,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use sciatica_bot::config::{self, Config, ConfigError};
+use sciatica_bot::discord::{self, DiscordError, Shared};
 use sciatica_bot::search::Engine;
 use sciatica_bot::{Knowledge, LoadError};
 
@@ -41,10 +42,18 @@ impl Settings {
     }
 }
 
-/// Logs go to standard error, filtered by `RUST_LOG` (default: warnings only).
+/// Libraries that log whole gateway payloads or requests (message text, user ids) below
+/// `info`: they are held at `info` whatever `RUST_LOG` asks, because questions are health data.
+const PAYLOAD_LOGGERS: &[&str] =
+    &["serenity", "tokio_tungstenite", "tungstenite", "reqwest", "hyper", "hyper_util", "h2", "rustls"];
+
+/// Logs go to standard error, filtered by `RUST_LOG` (default: `warn`, and `info` for the bot).
 pub fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let mut filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,sciatica_bot=info"));
+    for target in PAYLOAD_LOGGERS {
+        filter = filter.add_directive(format!("{target}=info").parse().expect("a valid directive"));
+    }
     tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
 }
 
@@ -148,4 +157,22 @@ pub fn check(settings: &Settings) -> anyhow::Result<Status> {
         }
         Err(error) => Err(error.into()),
     }
+}
+
+/// `serve`: run the Discord bot until SIGINT or SIGTERM.
+pub fn serve(settings: &Settings) -> anyhow::Result<Status> {
+    let token = match std::env::var(discord::TOKEN_VARIABLE) {
+        Ok(token) if !token.trim().is_empty() => token,
+        _ => {
+            eprintln!("sciatica-bot: {}", DiscordError::MissingToken);
+            return Ok(Status::CouldNotRun);
+        }
+    };
+    let config = settings.load_config()?;
+    let knowledge = Knowledge::load(&config)
+        .with_context(|| format!("cannot load the corpus from {}", config.corpus.dir.display()))?;
+    let shared = std::sync::Arc::new(Shared::new(config, knowledge));
+    let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+    runtime.block_on(discord::run(token.trim(), shared, discord::shutdown_signal()))?;
+    Ok(Status::Fine)
 }

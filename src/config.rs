@@ -19,6 +19,7 @@ pub struct Config {
     pub corpus: CorpusConfig,
     pub reply: ReplyConfig,
     pub triage: TriageConfig,
+    pub discord: DiscordConfig,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -70,6 +71,52 @@ impl Default for TriageConfig {
     }
 }
 
+/// How the bot runs on Discord. The token is never here: it comes from `DISCORD_TOKEN`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DiscordConfig {
+    /// Register the slash commands in these guilds (instant); empty means globally.
+    pub guild_ids: Vec<u64>,
+    /// Channels where every message is read and answered when the bot has something to say
+    /// (an answer or a red-flag notice). Needs the privileged Message Content intent.
+    pub listen_channels: Vec<u64>,
+    /// How long a user waits between two answers; 0 turns the cooldown off.
+    pub cooldown_seconds: u64,
+    /// Members with one of these roles may use the staff commands (as may anyone with the
+    /// Manage Server permission).
+    pub staff_role_ids: Vec<u64>,
+    /// Slash-command answers visible only to the person who asked.
+    pub ephemeral_answers: bool,
+    /// A Discord-compatible HTTP proxy (twilight-http-proxy, nirn-proxy) that every REST call
+    /// goes to instead of discord.com; the proxy then owns rate limits.
+    pub rest_proxy: Option<String>,
+    pub shards: ShardsConfig,
+}
+
+impl Default for DiscordConfig {
+    fn default() -> DiscordConfig {
+        DiscordConfig {
+            guild_ids: Vec::new(),
+            listen_channels: Vec::new(),
+            cooldown_seconds: 10,
+            staff_role_ids: Vec::new(),
+            ephemeral_answers: false,
+            rest_proxy: None,
+            shards: ShardsConfig::default(),
+        }
+    }
+}
+
+/// Which gateway shards this process runs: by default all of them, as many as Discord
+/// recommends; or `first..=last` of `total`, so several processes can share a large bot.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ShardsConfig {
+    pub total: Option<u32>,
+    pub first: Option<u32>,
+    pub last: Option<u32>,
+}
+
 /// Why a config file could not be used.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -94,7 +141,21 @@ impl Config {
         })?;
         let base = path.parent().unwrap_or(Path::new(""));
         config.corpus.dir = base.join(&config.corpus.dir);
+        config.discord.shards.validate().map_err(|message| ConfigError::Invalid(Problem::new(path, 1, message)))?;
         Ok(config)
+    }
+}
+
+impl ShardsConfig {
+    fn validate(&self) -> Result<(), String> {
+        match (self.total, self.first, self.last) {
+            (None, None, None) | (Some(_), None, None) => Ok(()),
+            (Some(total), Some(first), Some(last)) if first <= last && last < total => Ok(()),
+            (Some(total), Some(first), Some(last)) => {
+                Err(format!("[discord.shards] first ({first}) <= last ({last}) < total ({total}) does not hold"))
+            }
+            _ => Err("[discord.shards] needs total, or total with both first and last".to_owned()),
+        }
     }
 }
 
@@ -128,6 +189,16 @@ mod tests {
             Err(ConfigError::Invalid(problem)) => assert_eq!(problem.line, 3, "{problem}"),
             other => panic!("expected an invalid config, got {other:?}"),
         }
+    }
+
+    #[test]
+    fn shard_ranges_must_fit_their_total() {
+        let shards = |total, first, last| ShardsConfig { total, first, last }.validate();
+        assert!(shards(None, None, None).is_ok());
+        assert!(shards(Some(4), None, None).is_ok());
+        assert!(shards(Some(4), Some(2), Some(3)).is_ok());
+        assert!(shards(Some(4), Some(3), Some(4)).is_err());
+        assert!(shards(None, Some(0), Some(0)).is_err());
     }
 
     #[test]

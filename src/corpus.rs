@@ -187,6 +187,11 @@ impl Corpus {
     pub fn topics(&self) -> impl Iterator<Item = &str> {
         self.sections.iter().filter(|s| s.is_topic).map(|s| s.title.as_str())
     }
+
+    /// A question to suggest as an example: the first FAQ question, if there is one.
+    pub fn example_question(&self) -> Option<&str> {
+        self.sections.iter().find(|s| s.kind == PassageKind::Faq && s.is_topic).map(|s| s.title.as_str())
+    }
 }
 
 fn file_name(path: &Path) -> String {

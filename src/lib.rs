@@ -8,10 +8,12 @@
 //! - [`search`]: the Tantivy index and the choice of passage (or of abstaining);
 //! - [`triage`]: red-flag symptoms and the medical-referral notice;
 //! - [`reply`]: the text posted, within Discord's limits;
+//! - [`discord`]: the serenity bot around all of the above;
 //! - [`config`]: the settings in `config.toml`.
 
 pub mod config;
 pub mod corpus;
+pub mod discord;
 pub mod reply;
 pub mod search;
 pub mod triage;
@@ -116,17 +118,12 @@ impl From<&Answer<'_>> for AnswerView {
 pub fn respond(knowledge: &Knowledge, config: &ReplyConfig, question: &str) -> Response {
     let assessment = knowledge.triage.assess(question);
     let answer = knowledge.engine.answer(searchable_part(question));
-    let corpus = knowledge.engine.corpus();
     let body = match &answer {
         Some(answer) => reply::Body::Answer(answer),
-        None => reply::Body::NoAnswer {
-            topics: corpus.topics().collect(),
-            example: corpus
-                .sections
-                .iter()
-                .find(|s| s.kind == corpus::PassageKind::Faq && s.is_topic)
-                .map(|s| s.title.as_str()),
-        },
+        None => {
+            let corpus = knowledge.engine.corpus();
+            reply::Body::NoAnswer { topics: corpus.topics().collect(), example: corpus.example_question() }
+        }
     };
     let reply = reply::compose(assessment.notice.as_deref(), &body, config);
     Response {

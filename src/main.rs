@@ -40,6 +40,8 @@ enum Command {
     },
     /// Validate the config and the corpus; print every problem as FILE:LINE: message.
     Check,
+    /// Run the Discord bot (the token comes from the DISCORD_TOKEN environment variable).
+    Serve,
 }
 
 fn main() -> ExitCode {
@@ -49,6 +51,7 @@ fn main() -> ExitCode {
     let outcome = match cli.command {
         Command::Ask { json, explain, question } => commands::ask(&settings, &question, json, explain),
         Command::Check => commands::check(&settings),
+        Command::Serve => commands::serve(&settings),
     };
     match outcome {
         Ok(status) => status.into(),

@@ -20,6 +20,10 @@ pub enum Body<'a> {
     Answer(&'a Answer<'a>),
     /// Nothing in the corpus answers: offer the topics and an example question.
     NoAnswer { topics: Vec<&'a str>, example: Option<&'a str> },
+    /// What the bot can do: the topics and how to ask (`/topics`, a bare mention).
+    Help { topics: Vec<&'a str>, example: Option<&'a str> },
+    /// The person asked again before their cooldown ended.
+    Wait { seconds: u64 },
 }
 
 /// The whole reply: the red-flag notice first, whole, then the body in the room left.
@@ -29,6 +33,11 @@ pub fn compose(notice: Option<&str>, body: &Body<'_>, config: &ReplyConfig) -> S
     let text = match body {
         Body::Answer(answer) => answered(answer, config, room),
         Body::NoAnswer { topics, example } => no_answer(topics, *example, config, room),
+        Body::Help { topics, example } => help(topics, *example, config, room),
+        Body::Wait { seconds } => {
+            let unit = if *seconds == 1 { "second" } else { "seconds" };
+            fit(format!("You're asking quickly: please wait {seconds} more {unit} before your next question."), room)
+        }
     };
     format!("{lead}{text}")
 }
@@ -48,6 +57,26 @@ fn no_answer(topics: &[&str], example: Option<&str>, config: &ReplyConfig, room:
     let mut text = String::from(
         "Sorry, I don't have an answer to that in the clinic's articles, and I would rather say so than guess.",
     );
+    push_topics(&mut text, topics, config);
+    text.push_str("\n\nTry asking in other words");
+    push_example(&mut text, example);
+    text.push_str(&format!("\n_{}_", config.disclaimer));
+    fit(text, room)
+}
+
+/// What the bot is for and how to ask it.
+fn help(topics: &[&str], example: Option<&str>, config: &ReplyConfig, room: usize) -> String {
+    let mut text = String::from(
+        "Hi! I answer questions about sciatica and massage from the clinic's own articles. \
+         Ask with `/ask`, mention me with your question, or send me a direct message",
+    );
+    push_example(&mut text, example);
+    push_topics(&mut text, topics, config);
+    text.push_str(&format!("\n_{}_", config.disclaimer));
+    fit(text, room)
+}
+
+fn push_topics(text: &mut String, topics: &[&str], config: &ReplyConfig) {
     if !topics.is_empty() {
         text.push_str("\n\nI can answer questions about:");
         for topic in topics.iter().take(config.max_topics) {
@@ -55,13 +84,13 @@ fn no_answer(topics: &[&str], example: Option<&str>, config: &ReplyConfig, room:
             text.push_str(topic);
         }
     }
-    text.push_str("\n\nTry asking in other words");
+}
+
+fn push_example(text: &mut String, example: Option<&str>) {
     match example {
         Some(example) => text.push_str(&format!(", for example: \"{example}\"")),
         None => text.push('.'),
     }
-    text.push_str(&format!("\n_{}_", config.disclaimer));
-    fit(text, room)
 }
 
 fn chars(text: &str) -> usize {

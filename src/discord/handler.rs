@@ -1,0 +1,266 @@
+//! Gateway events in, replies out: which messages to answer, cooldowns, slash commands and
+//! the staff check. Logs say what happened, never what was asked or by whom.
+
+use std::sync::{Arc, OnceLock};
+use std::time::Instant;
+
+use serenity::all::{
+    async_trait, Command, CommandDataOptionValue, CommandInteraction, CommandOptionType, Context,
+    CreateAllowedMentions, CreateCommand, CreateCommandOption, CreateInteractionResponse,
+    CreateInteractionResponseMessage, CreateMessage, EventHandler, GuildId, Interaction, Message, Permissions, Ready,
+    UserId,
+};
+
+use super::cooldown::Verdict;
+use super::Shared;
+use crate::reply::{self, Body};
+
+pub struct Handler {
+    shared: Arc<Shared>,
+    /// The bot's own user, known from READY.
+    me: OnceLock<UserId>,
+}
+
+/// Why a message is being read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Trigger {
+    SlashCommand,
+    DirectMessage,
+    Mention,
+    /// A message in a listened channel: answered only when there is something to say.
+    Listening,
+}
+
+impl Handler {
+    pub fn new(shared: Arc<Shared>) -> Handler {
+        Handler { shared, me: OnceLock::new() }
+    }
+
+    fn trigger(&self, message: &Message) -> Option<Trigger> {
+        let me = *self.me.get()?;
+        if message.author.bot || message.webhook_id.is_some() || message.author.id == me {
+            return None;
+        }
+        if message.guild_id.is_none() {
+            Some(Trigger::DirectMessage)
+        } else if message.mentions_user_id(me) {
+            Some(Trigger::Mention)
+        } else if self.shared.config.discord.listen_channels.contains(&message.channel_id.get()) {
+            Some(Trigger::Listening)
+        } else {
+            None
+        }
+    }
+
+    /// The reply to a message, or `None` when the bot should stay quiet.
+    fn reply_to(&self, trigger: Trigger, author: UserId, content: &str) -> Option<String> {
+        let question = strip_mentions(content);
+        let knowledge = self.shared.knowledge();
+        let config = &self.shared.config.reply;
+        if question.trim().is_empty() {
+            if trigger == Trigger::Listening {
+                return None;
+            }
+            let corpus = knowledge.engine.corpus();
+            let help = Body::Help { topics: corpus.topics().collect(), example: corpus.example_question() };
+            return Some(reply::compose(None, &help, config));
+        }
+        let response = crate::respond(&knowledge, config, &question);
+        if trigger == Trigger::Listening && response.answer.is_none() && response.notice.is_none() {
+            return None;
+        }
+        let verdict =
+            self.shared.cooldowns.lock().unwrap_or_else(|e| e.into_inner()).check(author.get(), Instant::now());
+        tracing::info!(
+            trigger = ?trigger,
+            answered = response.answer.is_some(),
+            red_flags = response.red_flags.len(),
+            verdict = ?verdict,
+            "message"
+        );
+        match verdict {
+            Verdict::Answer => Some(response.reply),
+            Verdict::Warn { wait } => {
+                Some(reply::compose(response.notice.as_deref(), &Body::Wait { seconds: wait.as_secs().max(1) }, config))
+            }
+            // A red flag always gets its notice, cooldown or not.
+            Verdict::Quiet { wait } => response
+                .notice
+                .map(|notice| reply::compose(Some(&notice), &Body::Wait { seconds: wait.as_secs().max(1) }, config)),
+        }
+    }
+
+    async fn answer_command(&self, ctx: &Context, command: &CommandInteraction) -> serenity::Result<()> {
+        let config = &self.shared.config;
+        let (content, ephemeral) = match command.data.name.as_str() {
+            "ask" => {
+                let question = command
+                    .data
+                    .options
+                    .iter()
+                    .find(|o| o.name == "question")
+                    .and_then(|o| match &o.value {
+                        CommandDataOptionValue::String(text) => Some(text.as_str()),
+                        _ => None,
+                    })
+                    .unwrap_or_default();
+                match self.reply_to(Trigger::SlashCommand, command.user.id, question) {
+                    Some(reply) => (reply, config.discord.ephemeral_answers),
+                    None => return Ok(()),
+                }
+            }
+            "topics" => {
+                let knowledge = self.shared.knowledge();
+                let corpus = knowledge.engine.corpus();
+                let help = Body::Help { topics: corpus.topics().collect(), example: corpus.example_question() };
+                (reply::compose(None, &help, &config.reply), config.discord.ephemeral_answers)
+            }
+            "reload" => (self.reload(command).await, true),
+            other => {
+                tracing::warn!(command = other, "unknown command");
+                return Ok(());
+            }
+        };
+        let message =
+            CreateInteractionResponseMessage::new().content(content).allowed_mentions(no_pings()).ephemeral(ephemeral);
+        command.create_response(&ctx.http, CreateInteractionResponse::Message(message)).await
+    }
+
+    /// `/reload`, for staff only: rebuild from the corpus folder and say what changed, or
+    /// which problems kept the previous version serving.
+    async fn reload(&self, command: &CommandInteraction) -> String {
+        if !self.is_staff(command) {
+            tracing::info!("reload refused");
+            return "Sorry, only clinic staff can reload the content.".to_owned();
+        }
+        match self.shared.reload().await {
+            Ok(report) => {
+                tracing::info!(passages = report.passages, "reloaded");
+                report.summary()
+            }
+            Err(error) => {
+                let problems = error.problems();
+                for problem in problems {
+                    tracing::warn!(%problem, "reload refused the corpus");
+                }
+                let mut text = String::from("Not reloaded: the previous version is still answering. Problems:");
+                if problems.is_empty() {
+                    text.push_str(&format!("\n{error}"));
+                }
+                for problem in problems.iter().take(15) {
+                    text.push_str(&format!("\n`{problem}`"));
+                }
+                text
+            }
+        }
+    }
+
+    /// Staff: a member with a configured staff role, or with the Manage Server permission.
+    /// Nobody is staff in a direct message.
+    fn is_staff(&self, command: &CommandInteraction) -> bool {
+        let Some(member) = command.member.as_deref() else { return false };
+        let staff_roles = &self.shared.config.discord.staff_role_ids;
+        member.roles.iter().any(|role| staff_roles.contains(&role.get()))
+            || member.permissions.is_some_and(|p| p.contains(Permissions::MANAGE_GUILD))
+    }
+
+    async fn register_commands(&self, ctx: &Context) {
+        let commands = vec![
+            CreateCommand::new("ask").description("Ask a question about sciatica and massage").add_option(
+                CreateCommandOption::new(CommandOptionType::String, "question", "Your question, in your own words")
+                    .required(true)
+                    .max_length(4000),
+            ),
+            CreateCommand::new("topics").description("What I can answer questions about"),
+            CreateCommand::new("reload").description("Staff: reload the clinic's content").dm_permission(false),
+        ];
+        let guilds = &self.shared.config.discord.guild_ids;
+        if guilds.is_empty() {
+            if let Err(error) = Command::set_global_commands(&ctx.http, commands).await {
+                tracing::warn!(%error, "cannot register the global commands");
+            }
+            return;
+        }
+        for guild in guilds {
+            if let Err(error) = GuildId::new(*guild).set_commands(&ctx.http, commands.clone()).await {
+                tracing::warn!(%error, guild, "cannot register the guild commands");
+            }
+        }
+    }
+}
+
+#[async_trait]
+impl EventHandler for Handler {
+    async fn ready(&self, ctx: Context, ready: Ready) {
+        let _ = self.me.set(ready.user.id);
+        tracing::info!(shard = ?ready.shard.map(|s| (s.id.0, s.total)), "connected");
+        let first_shard = ready.shard.is_none_or(|s| s.id.0 == 0);
+        if first_shard {
+            self.register_commands(&ctx).await;
+        }
+    }
+
+    async fn message(&self, ctx: Context, message: Message) {
+        let Some(trigger) = self.trigger(&message) else { return };
+        let Some(text) = self.reply_to(trigger, message.author.id, &message.content) else { return };
+        let reply = CreateMessage::new().content(text).allowed_mentions(no_pings()).reference_message(&message);
+        if let Err(error) = message.channel_id.send_message(&ctx.http, reply).await {
+            tracing::warn!(%error, "cannot send a reply");
+        }
+    }
+
+    async fn interaction_create(&self, ctx: Context, interaction: Interaction) {
+        if let Interaction::Command(command) = interaction {
+            if let Err(error) = self.answer_command(&ctx, &command).await {
+                tracing::warn!(%error, command = command.data.name, "cannot answer a command");
+            }
+        }
+    }
+}
+
+/// Allowed mentions that allow nothing: no `@everyone`, no user, no role, no reply ping.
+fn no_pings() -> CreateAllowedMentions {
+    CreateAllowedMentions::new().empty_users().empty_roles().replied_user(false)
+}
+
+/// The question without the mention tokens (`<@123>`, `<@!123>`, `<@&9>`, `<#5>`) around it.
+fn strip_mentions(content: &str) -> String {
+    let mut out = String::with_capacity(content.len());
+    let mut rest = content;
+    while let Some(start) = rest.find('<') {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 1..];
+        let is_mention = after.find('>').filter(|&end| {
+            let inner = after[..end].trim_start_matches(['@', '!', '&', '#']);
+            end > 1 && after.starts_with(['@', '#']) && !inner.is_empty() && inner.bytes().all(|b| b.is_ascii_digit())
+        });
+        match is_mention {
+            Some(end) => {
+                out.push(' ');
+                rest = &after[end + 1..];
+            }
+            None => {
+                out.push('<');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mention_tokens_are_removed_and_the_rest_kept() {
+        assert_eq!(strip_mentions("<@123> does massage help?").trim(), "does massage help?");
+        assert_eq!(
+            strip_mentions("hi <@!42> and <@&7> in <#9>").split_whitespace().collect::<Vec<_>>(),
+            ["hi", "and", "in"]
+        );
+        assert_eq!(strip_mentions("a < b > c <@x>"), "a < b > c <@x>");
+        assert_eq!(strip_mentions("<@>"), "<@>");
+    }
+}

@@ -1,0 +1,192 @@
+//! The Discord shell around the answering core: a serenity client that answers `/ask`,
+//! `/topics`, mentions, direct messages and (optionally) every message of chosen channels,
+//! with per-user cooldowns, the staff command `/reload`, and no pings ever.
+//!
+//! This module owns connecting, sharding, command registration, permissions and sending. It
+//! does not decide what to say: every reply comes from [`crate::respond`] and [`crate::reply`].
+
+mod cooldown;
+mod handler;
+
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use arc_swap::ArcSwap;
+use serenity::all::{ClientBuilder, GatewayIntents, HttpBuilder};
+
+use crate::config::Config;
+use crate::{Knowledge, LoadError};
+use cooldown::Cooldowns;
+use handler::Handler;
+
+/// The environment variable the token is read from; it is never read from a file.
+pub const TOKEN_VARIABLE: &str = "DISCORD_TOKEN";
+
+/// Why the bot could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum DiscordError {
+    #[error("{TOKEN_VARIABLE} is not set: set it to the bot token from the Discord developer portal")]
+    MissingToken,
+    // serenity's errors name routes and status codes, never the token.
+    #[error("Discord client error: {0}")]
+    Client(#[from] serenity::Error),
+}
+
+/// What the handlers share: the settings, the current knowledge (swapped whole on reload)
+/// and the cooldowns.
+pub struct Shared {
+    config: Config,
+    knowledge: ArcSwap<Knowledge>,
+    cooldowns: Mutex<Cooldowns>,
+    /// Serialises reloads, so two staff members reloading at once cannot interleave.
+    reloading: tokio::sync::Mutex<()>,
+}
+
+impl Shared {
+    pub fn new(config: Config, knowledge: Knowledge) -> Shared {
+        let cooldowns = Mutex::new(Cooldowns::new(Duration::from_secs(config.discord.cooldown_seconds)));
+        Shared {
+            config,
+            knowledge: ArcSwap::from_pointee(knowledge),
+            cooldowns,
+            reloading: tokio::sync::Mutex::new(()),
+        }
+    }
+
+    /// Rebuilds the knowledge from the corpus folder off the async runtime, and swaps it in
+    /// only if it is valid; questions go on being answered from the old one meanwhile.
+    pub async fn reload(&self) -> Result<ReloadReport, LoadError> {
+        let _one_at_a_time = self.reloading.lock().await;
+        let config = self.config.clone();
+        let loaded = tokio::task::spawn_blocking(move || Knowledge::load(&config))
+            .await
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic.into_panic()))?;
+        let before = self.knowledge.load_full();
+        let report = ReloadReport::between(&before, &loaded);
+        self.knowledge.store(Arc::new(loaded));
+        Ok(report)
+    }
+
+    /// The knowledge of the moment; hold it for one message, never across a reload.
+    pub fn knowledge(&self) -> Arc<Knowledge> {
+        self.knowledge.load_full()
+    }
+}
+
+/// What changed in a reload, for the staff member who asked for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReloadReport {
+    pub passages: usize,
+    pub added: Vec<String>,
+    pub removed: Vec<String>,
+    pub changed: Vec<String>,
+}
+
+impl ReloadReport {
+    fn between(before: &Knowledge, after: &Knowledge) -> ReloadReport {
+        let old: std::collections::BTreeMap<&str, &str> =
+            before.engine.corpus().passages.iter().map(|p| (p.id.as_str(), p.text.as_str())).collect();
+        let new: std::collections::BTreeMap<&str, &str> =
+            after.engine.corpus().passages.iter().map(|p| (p.id.as_str(), p.text.as_str())).collect();
+        let added = new.keys().filter(|id| !old.contains_key(*id)).map(|id| id.to_string()).collect();
+        let removed = old.keys().filter(|id| !new.contains_key(*id)).map(|id| id.to_string()).collect();
+        let changed = new
+            .iter()
+            .filter(|(id, text)| old.get(*id).is_some_and(|o| o != *text))
+            .map(|(id, _)| id.to_string())
+            .collect();
+        ReloadReport { passages: new.len(), added, removed, changed }
+    }
+
+    /// A short summary for Discord.
+    pub fn summary(&self) -> String {
+        if self.added.is_empty() && self.removed.is_empty() && self.changed.is_empty() {
+            return format!("Reloaded: no changes ({} passages).", self.passages);
+        }
+        let list = |label: &str, ids: &[String]| {
+            if ids.is_empty() {
+                String::new()
+            } else {
+                let shown: Vec<&str> = ids.iter().take(10).map(String::as_str).collect();
+                let more = if ids.len() > shown.len() {
+                    format!(" and {} more", ids.len() - shown.len())
+                } else {
+                    String::new()
+                };
+                format!("\n{label} ({}): {}{more}", ids.len(), shown.join(", "))
+            }
+        };
+        format!(
+            "Reloaded: {} passages.{}{}{}",
+            self.passages,
+            list("Added", &self.added),
+            list("Changed", &self.changed),
+            list("Removed", &self.removed)
+        )
+    }
+}
+
+/// The gateway intents: guild messages and DMs, and message content only when the bot
+/// listens to whole channels (mentions and DMs carry their content without it).
+pub fn intents(config: &Config) -> GatewayIntents {
+    let mut intents = GatewayIntents::GUILDS | GatewayIntents::GUILD_MESSAGES | GatewayIntents::DIRECT_MESSAGES;
+    if !config.discord.listen_channels.is_empty() {
+        intents |= GatewayIntents::MESSAGE_CONTENT;
+    }
+    intents
+}
+
+/// Runs the bot until `shutdown` completes or every shard has stopped.
+pub async fn run(
+    token: &str,
+    shared: Arc<Shared>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), DiscordError> {
+    let config = &shared.config;
+    let mut http = HttpBuilder::new(token);
+    if let Some(proxy) = config.discord.rest_proxy.as_deref().filter(|p| !p.is_empty()) {
+        // The proxy owns rate limits; serenity's own limiter would bypass the proxy.
+        http = http.proxy(proxy.trim_end_matches('/')).ratelimiter_disabled(true);
+    }
+    let intents = intents(config);
+    let shards = config.discord.shards.clone();
+    let mut client =
+        ClientBuilder::new_with_http(http.build(), intents).event_handler(Handler::new(shared.clone())).await?;
+    let shard_manager = client.shard_manager.clone();
+    tokio::spawn(async move {
+        shutdown.await;
+        tracing::info!("shutting down");
+        shard_manager.shutdown_all().await;
+    });
+    match (shards.total, shards.first, shards.last) {
+        (Some(total), Some(first), Some(last)) => client.start_shard_range(first..last, total).await?,
+        (Some(total), _, _) => client.start_shards(total).await?,
+        _ => client.start_autosharded().await?,
+    }
+    Ok(())
+}
+
+/// Completes on SIGINT (Ctrl-C) or SIGTERM.
+pub async fn shutdown_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut terminate = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(signal) => signal,
+            Err(error) => {
+                tracing::warn!(%error, "cannot listen for SIGTERM");
+                let _ = interrupt.await;
+                return;
+            }
+        };
+        tokio::select! {
+            _ = interrupt => {}
+            _ = terminate.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = interrupt.await;
+    }
+}

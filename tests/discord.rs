@@ -1,0 +1,327 @@
+//! The Discord bot end to end: the real serenity client, driven by `sciatica_bot::discord`,
+//! against a fake Discord (REST and gateway) on 127.0.0.1 reached through `rest_proxy`.
+
+mod common;
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use common::fake_discord::{assert_no_pings, bot_user, command_json, message_json, user, FakeDiscord, BOT_ID, WAIT};
+use sciatica_bot::config::Config;
+use sciatica_bot::discord::{self, Shared};
+use sciatica_bot::Knowledge;
+use serde_json::json;
+use tokio::sync::oneshot;
+
+const GUILD: u64 = 81_985_512_345_678_901;
+const CHANNEL: u64 = 500;
+const STAFF_ROLE: u64 = 77;
+const MANAGE_GUILD: u64 = 1 << 5;
+
+/// A bot connected to a fresh fake Discord, ready (its commands registered).
+struct Running {
+    fake: FakeDiscord,
+    stop: Option<oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<Result<(), discord::DiscordError>>,
+}
+
+impl Running {
+    async fn start(configure: impl FnOnce(&mut Config)) -> Running {
+        let mut fake = FakeDiscord::start(1).await;
+        let mut config = Config::default();
+        config.discord.rest_proxy = Some(fake.base.clone());
+        config.discord.guild_ids = vec![GUILD];
+        config.discord.staff_role_ids = vec![STAFF_ROLE];
+        config.discord.cooldown_seconds = 0;
+        configure(&mut config);
+        let knowledge = Knowledge::load(&config).expect("the corpus loads");
+        let shared = Arc::new(Shared::new(config, knowledge));
+        let (stop, stopped) = oneshot::channel();
+        let task = tokio::spawn(discord::run("test-token", shared, async {
+            let _ = stopped.await;
+        }));
+        fake.expect("the command registration", |r| r.method == "PUT" && r.path.ends_with("/commands")).await;
+        Running { fake, stop: Some(stop), task }
+    }
+
+    fn say(&self, id: u64, author: u64, content: &str, mention_bot: bool) {
+        let mentions = if mention_bot { vec![bot_user()] } else { vec![] };
+        self.fake.dispatch(
+            "MESSAGE_CREATE",
+            message_json(id, CHANNEL, Some(GUILD), user(author, "someone", false), content, mentions),
+        );
+    }
+
+    fn command(&self, id: u64, name: &str, options: serde_json::Value, roles: &[u64], permissions: u64) {
+        self.fake.dispatch(
+            "INTERACTION_CREATE",
+            command_json(id, name, options, Some(GUILD), user(42, "member", false), roles, permissions),
+        );
+    }
+
+    /// Stops the bot cleanly and checks every body it sent lets nobody be pinged.
+    async fn finish(mut self) {
+        self.fake.drain(Duration::from_millis(200)).await;
+        let sent = self.fake.sent_bodies();
+        assert!(!sent.is_empty());
+        for request in sent {
+            assert_no_pings(request);
+        }
+        let _ = self.stop.take().unwrap().send(());
+        let result = tokio::time::timeout(WAIT, self.task).await.expect("the bot stops in time").unwrap();
+        assert!(result.is_ok(), "{result:?}");
+    }
+}
+
+fn ask(question: &str) -> serde_json::Value {
+    json!([{"name": "question", "type": 3, "value": question}])
+}
+
+#[test]
+fn fixtures_deserialize_into_serenity_types() {
+    let message = message_json(1, 2, Some(3), user(4, "a", false), "hi", vec![bot_user()]);
+    serde_json::from_value::<serenity::all::Message>(message).unwrap();
+    let command = command_json(5, "ask", ask("q"), Some(GUILD), user(4, "a", false), &[1], 0);
+    serde_json::from_value::<serenity::all::CommandInteraction>(command).unwrap();
+    let dm_command = command_json(6, "reload", json!([]), None, user(4, "a", false), &[], 0);
+    serde_json::from_value::<serenity::all::CommandInteraction>(dm_command).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_mention_is_answered_as_a_reply_with_the_right_passage() {
+    let mut bot = Running::start(|_| {}).await;
+    bot.say(10, 42, &format!("<@{BOT_ID}> are massage guns good for sciatica?"), true);
+    let reply = bot.fake.reply_to(10).await;
+    assert!(reply.starts_with("**Are massage guns good for sciatica?**\n> Massage guns can help"), "{reply}");
+
+    bot.say(11, 42, &format!("<@{BOT_ID}>"), true);
+    let help = bot.fake.reply_to(11).await;
+    assert!(help.contains("/ask") && help.contains("I can answer questions about"), "{help}");
+    bot.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_red_flag_reply_starts_with_the_notice() {
+    let mut bot = Running::start(|_| {}).await;
+    bot.say(20, 42, &format!("<@{BOT_ID}> does massage help sciatica? since yesterday I can't feel when I pee"), true);
+    let reply = bot.fake.reply_to(20).await;
+    assert!(reply.starts_with("⚠️ **Please get medical help now.**"), "{reply}");
+    assert!(reply.contains("999"), "{reply}");
+    bot.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn slash_ask_and_topics_are_answered_through_the_interaction_callback() {
+    let mut bot = Running::start(|c| c.discord.ephemeral_answers = true).await;
+    bot.command(30, "ask", ask("Can massage make sciatica worse?"), &[], 0);
+    let response = bot.fake.callback(30).await;
+    assert_eq!(response["type"], 4);
+    let content = response["data"]["content"].as_str().unwrap();
+    assert!(content.contains("Massage can temporarily increase discomfort"), "{content}");
+    assert_eq!(response["data"]["flags"], 64, "ephemeral_answers makes the answer visible to the asker only");
+
+    bot.command(31, "topics", json!([]), &[], 0);
+    let topics = bot.fake.callback(31).await;
+    let content = topics["data"]["content"].as_str().unwrap();
+    assert!(content.contains("What Is Sciatica And Why Does It Hurt"), "{content}");
+    bot.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_direct_message_is_answered() {
+    let mut bot = Running::start(|_| {}).await;
+    let dm = message_json(40, 600, None, user(43, "dm-user", false), "What is myofascial release?", vec![]);
+    bot.fake.dispatch("MESSAGE_CREATE", dm);
+    let reply = bot.fake.reply_to(40).await;
+    assert!(reply.contains("Myofascial release targets the fascia"), "{reply}");
+    bot.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn bots_webhooks_and_the_bot_itself_are_never_answered() {
+    let mut bot = Running::start(|_| {}).await;
+    let question = format!("<@{BOT_ID}> does massage help sciatica?");
+    bot.fake.dispatch(
+        "MESSAGE_CREATE",
+        message_json(50, CHANNEL, Some(GUILD), user(44, "other-bot", true), &question, vec![bot_user()]),
+    );
+    bot.fake
+        .dispatch("MESSAGE_CREATE", message_json(51, CHANNEL, Some(GUILD), bot_user(), &question, vec![bot_user()]));
+    let mut hook = message_json(52, CHANNEL, Some(GUILD), user(45, "hook", false), &question, vec![bot_user()]);
+    hook["webhook_id"] = json!("46");
+    bot.fake.dispatch("MESSAGE_CREATE", hook);
+    bot.say(53, 42, &question, true);
+    bot.fake.reply_to(53).await;
+    bot.fake.drain(Duration::from_millis(500)).await;
+    let replied_to: Vec<String> = bot
+        .fake
+        .sent_bodies()
+        .iter()
+        .filter_map(|r| r.body["message_reference"]["message_id"].as_str().map(str::to_owned))
+        .collect();
+    assert_eq!(replied_to, ["53"]);
+    bot.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_user_asking_too_soon_is_told_once_then_ignored_except_for_red_flags() {
+    let mut bot = Running::start(|c| c.discord.cooldown_seconds = 3600).await;
+    bot.say(60, 42, &format!("<@{BOT_ID}> does massage help sciatica?"), true);
+    assert!(bot.fake.reply_to(60).await.contains("Massage helps sciatica pain"));
+    bot.say(61, 42, &format!("<@{BOT_ID}> what is myofascial release?"), true);
+    let wait = bot.fake.reply_to(61).await;
+    assert!(wait.starts_with("You're asking quickly: please wait"), "{wait}");
+    bot.say(62, 42, &format!("<@{BOT_ID}> what is trigger point therapy?"), true);
+    bot.say(63, 42, &format!("<@{BOT_ID}> and I have numbness in my groin"), true);
+    let notice = bot.fake.reply_to(63).await;
+    assert!(notice.starts_with("⚠️") && notice.contains("please wait"), "{notice}");
+    bot.say(64, 99, &format!("<@{BOT_ID}> what is trigger point therapy?"), true);
+    assert!(bot.fake.reply_to(64).await.contains("Trigger"), "another user is not held back");
+    bot.fake.drain(Duration::from_millis(300)).await;
+    assert!(
+        !bot.fake.sent_bodies().iter().any(|r| r.body["message_reference"]["message_id"] == "62"),
+        "the second too-soon question got a reply"
+    );
+    bot.finish().await;
+}
+
+/// A copy of the shipped corpus that a test may edit.
+fn corpus_copy() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir("corpus").unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, dir.path().join(path.file_name().unwrap())).unwrap();
+    }
+    dir
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn reload_is_refused_to_members_and_done_for_staff() {
+    let corpus = corpus_copy();
+    let dir = corpus.path().to_path_buf();
+    let mut bot = Running::start(|c| c.corpus.dir = dir.clone()).await;
+
+    bot.command(70, "reload", json!([]), &[], 0);
+    let refused = bot.fake.callback(70).await;
+    assert!(refused["data"]["content"].as_str().unwrap().contains("only clinic staff"), "{refused}");
+    assert_eq!(refused["data"]["flags"], 64, "the refusal is visible only to the member");
+
+    let faq = dir.join("faq.md");
+    let mut text = std::fs::read_to_string(&faq).unwrap();
+    text.push_str("\n## Do you offer hot stone massage?\n\nYes, hot stone massage is offered on weekdays.\n");
+    std::fs::write(&faq, &text).unwrap();
+    bot.command(71, "reload", json!([]), &[STAFF_ROLE], 0);
+    let done = bot.fake.callback(71).await;
+    let content = done["data"]["content"].as_str().unwrap();
+    assert!(content.contains("Added (1): faq/do-you-offer-hot-stone-massage"), "{content}");
+    bot.command(72, "ask", ask("do you do hot stone massage?"), &[], 0);
+    let answer = bot.fake.callback(72).await;
+    assert!(answer["data"]["content"].as_str().unwrap().contains("hot stone massage is offered"), "{answer}");
+
+    std::fs::write(&faq, format!("{text}\n## An empty question?\n")).unwrap();
+    bot.command(73, "reload", json!([]), &[], MANAGE_GUILD);
+    let broken = bot.fake.callback(73).await;
+    let content = broken["data"]["content"].as_str().unwrap();
+    assert!(content.contains("Not reloaded") && content.contains("faq.md:"), "{content}");
+    bot.command(74, "ask", ask("do you do hot stone massage?"), &[], 0);
+    let still = bot.fake.callback(74).await;
+    assert!(still["data"]["content"].as_str().unwrap().contains("hot stone massage is offered"), "{still}");
+    bot.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_4000_character_question_gets_a_reply_within_discords_limit() {
+    let mut bot = Running::start(|_| {}).await;
+    let long =
+        format!("are massage guns good for sciatica? {}", "I have been wondering about this for ages. ".repeat(100));
+    assert!(long.chars().count() >= 4000);
+    bot.command(80, "ask", ask(&long[..4000]), &[], 0);
+    let response = bot.fake.callback(80).await;
+    assert!(response["data"]["content"].as_str().unwrap().chars().count() <= 2000);
+    bot.say(81, 42, &format!("<@{BOT_ID}> {}", &long[..4000]), true);
+    assert!(bot.fake.reply_to(81).await.chars().count() <= 2000);
+    bot.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn mentions_in_a_question_never_ping_anyone() {
+    let mut bot = Running::start(|_| {}).await;
+    bot.say(90, 42, &format!("<@{BOT_ID}> @everyone @here <@123> <@&77> does massage help sciatica?"), true);
+    let reply = bot.fake.reply_to(90).await;
+    assert!(!reply.contains("@everyone") && !reply.contains("<@123>"), "{reply}");
+    bot.command(91, "ask", ask("@everyone <@123> does massage help sciatica?"), &[], 0);
+    bot.fake.callback(91).await;
+    bot.finish().await;
+}
+
+#[test]
+fn the_corpus_copy_helper_copies_everything() {
+    let copy = corpus_copy();
+    assert!(Path::new(&copy.path().join("red_flags.toml")).exists());
+}
+
+/// The binary as a black box: only `DISCORD_TOKEN` and a config that names the REST proxy.
+#[tokio::test(flavor = "multi_thread")]
+async fn serve_holds_a_session_with_any_discord_compatible_endpoint() {
+    let mut fake = FakeDiscord::start(1).await;
+    let dir = corpus_copy();
+    std::fs::create_dir(dir.path().join("corpus")).unwrap();
+    for entry in std::fs::read_dir(dir.path()).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_file() {
+            std::fs::rename(&path, dir.path().join("corpus").join(path.file_name().unwrap())).unwrap();
+        }
+    }
+    let config = dir.path().join("bot.toml");
+    std::fs::write(&config, format!("[discord]\nrest_proxy = \"{}\"\nguild_ids = [{GUILD}]\n", fake.base)).unwrap();
+    let token = "test-token-kept-SECRET-4242";
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_sciatica-bot"))
+        .arg("serve")
+        .arg("--config")
+        .arg(&config)
+        .env("DISCORD_TOKEN", token)
+        .env("RUST_LOG", "trace")
+        .env("NO_PROXY", "127.0.0.1")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    // Read the logs as they come, or a full pipe would block the bot.
+    let mut stderr = child.stderr.take().unwrap();
+    let logs = tokio::spawn(async move {
+        let mut logs = Vec::new();
+        tokio::io::AsyncReadExt::read_to_end(&mut stderr, &mut logs).await.map(|_| logs)
+    });
+    let identify = fake.expect("an IDENTIFY", |r| r.method == "IDENTIFY").await;
+    assert!(identify.body["token"].as_str().unwrap().ends_with(token), "the token reaches Discord, and only Discord");
+    fake.expect("the command registration", |r| {
+        r.method == "PUT" && r.path.ends_with(&format!("/guilds/{GUILD}/commands"))
+    })
+    .await;
+    fake.dispatch(
+        "MESSAGE_CREATE",
+        message_json(
+            100,
+            CHANNEL,
+            Some(GUILD),
+            user(4_242_424_242, "someone", false),
+            &format!("<@{BOT_ID}> what is sciatica?"),
+            vec![bot_user()],
+        ),
+    );
+    let reply = fake.reply_to(100).await;
+    assert!(reply.contains("Sciatica refers to pain that follows the path of the sciatic nerve"), "{reply}");
+
+    let pid = child.id().unwrap().to_string();
+    assert!(std::process::Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    let status = tokio::time::timeout(WAIT, child.wait()).await.expect("stops on SIGTERM").unwrap();
+    assert!(status.success(), "exit status {status:?}");
+    let logs = logs.await.unwrap().unwrap();
+    let logs = String::from_utf8_lossy(&logs);
+    assert!(!logs.is_empty(), "trace logs were written");
+    assert!(!logs.contains(token) && !logs.contains("SECRET-4242"), "the token appears in the logs");
+    assert!(!logs.contains("what is sciatica"), "message text appears in the logs");
+    assert!(!logs.contains("4242424242"), "a user id appears in the logs");
+}
