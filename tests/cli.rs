@@ -198,3 +198,12 @@ fn a_broken_corpus_stops_ask_with_the_problems() {
         text(&output.stderr)
     );
 }
+
+#[test]
+fn serve_without_a_token_says_what_to_set_and_exits_2() {
+    let output = bot().arg("serve").env_remove("DISCORD_TOKEN").output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = text(&output.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("DISCORD_TOKEN is not set"), "{stderr}");
+}

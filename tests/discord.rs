@@ -186,6 +186,39 @@ async fn a_user_asking_too_soon_is_told_once_then_ignored_except_for_red_flags()
     bot.finish().await;
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn listened_channels_get_answers_and_notices_but_chatter_is_left_alone() {
+    let mut bot = Running::start(|c| c.discord.listen_channels = vec![CHANNEL]).await;
+    let identify = bot.fake.seen.iter().find(|r| r.method == "IDENTIFY").unwrap().body.clone();
+    let message_content = 1 << 15;
+    assert_eq!(
+        identify["intents"].as_u64().unwrap() & message_content,
+        message_content,
+        "listening needs Message Content"
+    );
+    bot.say(110, 42, "haha same, see you all on saturday", false);
+    bot.say(111, 42, "so I think I wet myself last night", false);
+    assert!(bot.fake.reply_to(111).await.starts_with("⚠️"));
+    bot.say(112, 42, "anyone know if massage guns are good for sciatica?", false);
+    assert!(bot.fake.reply_to(112).await.contains("Massage guns can help"));
+    bot.fake.drain(Duration::from_millis(300)).await;
+    assert!(!bot.fake.sent_bodies().iter().any(|r| r.body["message_reference"]["message_id"] == "110"));
+    bot.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn without_listen_channels_only_mentions_are_read_and_no_privileged_intent_is_asked() {
+    let mut bot = Running::start(|_| {}).await;
+    let identify = bot.fake.seen.iter().find(|r| r.method == "IDENTIFY").unwrap().body.clone();
+    assert_eq!(identify["intents"].as_u64().unwrap() & (1 << 15), 0);
+    bot.say(120, 42, "are massage guns good for sciatica?", false);
+    bot.say(121, 42, &format!("<@{BOT_ID}> are massage guns good for sciatica?"), true);
+    bot.fake.reply_to(121).await;
+    bot.fake.drain(Duration::from_millis(300)).await;
+    assert!(!bot.fake.sent_bodies().iter().any(|r| r.body["message_reference"]["message_id"] == "120"));
+    bot.finish().await;
+}
+
 /// A copy of the shipped corpus that a test may edit.
 fn corpus_copy() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
