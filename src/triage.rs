@@ -13,6 +13,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::Path;
+use std::sync::LazyLock;
 
 use regex::bytes::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
 use serde::{Deserialize, Serialize};
@@ -364,31 +365,12 @@ fn check_placeholders(template: &str) -> Result<(), String> {
 /// Replaces `{name}` with the word list `name` as a non-capturing group. Regex repetitions
 /// such as `{0,40}` start with a digit and are left alone.
 fn expand_words(pattern: &str, words: &BTreeMap<String, String>) -> Result<String, String> {
-    let mut out = String::with_capacity(pattern.len());
-    let mut rest = pattern;
-    while let Some(start) = rest.find('{') {
-        out.push_str(&rest[..start]);
-        let after = &rest[start + 1..];
-        let is_name = after.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_');
-        let end = after.find('}');
-        match (is_name, end) {
-            (true, Some(end)) => {
-                let name = &after[..end];
-                let list =
-                    words.get(name).ok_or_else(|| format!("unknown word list {{{name}}}: define it under [words]"))?;
-                out.push_str("(?:");
-                out.push_str(list);
-                out.push(')');
-                rest = &after[end + 1..];
-            }
-            _ => {
-                out.push('{');
-                rest = after;
-            }
-        }
+    static NAME: LazyLock<regex::Regex> =
+        LazyLock::new(|| regex::Regex::new(r"\{([A-Za-z_][A-Za-z0-9_]*)\}").expect("the placeholder pattern is valid"));
+    if let Some(unknown) = NAME.captures_iter(pattern).map(|c| c[1].to_owned()).find(|name| !words.contains_key(name)) {
+        return Err(format!("unknown word list {{{unknown}}}: define it under [words]"));
     }
-    out.push_str(rest);
-    Ok(out)
+    Ok(NAME.replace_all(pattern, |c: &regex::Captures<'_>| format!("(?:{})", words[&c[1]])).into_owned())
 }
 
 /// Compiles one staff pattern, with word lists expanded, whole-word boundaries around it, and

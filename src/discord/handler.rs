@@ -1,7 +1,9 @@
 //! Gateway events in, replies out: which messages to answer, cooldowns, slash commands and
 //! the staff check. Logs say what happened, never what was asked or by whom.
 
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, LazyLock, OnceLock};
+
+use regex::Regex;
 use std::time::Instant;
 
 use serenity::all::{
@@ -225,28 +227,9 @@ fn no_pings() -> CreateAllowedMentions {
 
 /// The question without the mention tokens (`<@123>`, `<@!123>`, `<@&9>`, `<#5>`) around it.
 fn strip_mentions(content: &str) -> String {
-    let mut out = String::with_capacity(content.len());
-    let mut rest = content;
-    while let Some(start) = rest.find('<') {
-        out.push_str(&rest[..start]);
-        let after = &rest[start + 1..];
-        let is_mention = after.find('>').filter(|&end| {
-            let inner = after[..end].trim_start_matches(['@', '!', '&', '#']);
-            end > 1 && after.starts_with(['@', '#']) && !inner.is_empty() && inner.bytes().all(|b| b.is_ascii_digit())
-        });
-        match is_mention {
-            Some(end) => {
-                out.push(' ');
-                rest = &after[end + 1..];
-            }
-            None => {
-                out.push('<');
-                rest = after;
-            }
-        }
-    }
-    out.push_str(rest);
-    out
+    static MENTION: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"<(?:@[!&]?|#)[0-9]+>").expect("the mention pattern is valid"));
+    MENTION.replace_all(content, " ").into_owned()
 }
 
 #[cfg(test)]
