@@ -89,5 +89,6 @@ fn own_lay_wordings_stay_answered() {
     let score = score("retrieval_own.jsonl");
     let hit_rate = score.hits as f32 / score.answerable as f32;
     assert!(hit_rate >= 0.85, "hit@1 {hit_rate:.3} is below 0.85");
-    assert!(score.abstained + 1 >= score.out_of_scope, "abstained on only {}/{}", score.abstained, score.out_of_scope);
+    let abstain_rate = score.abstained as f32 / score.out_of_scope as f32;
+    assert!(abstain_rate >= 0.9, "abstained on only {}/{}", score.abstained, score.out_of_scope);
 }

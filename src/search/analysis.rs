@@ -28,6 +28,9 @@ const STOP_WORDS: &[&str] = &[
     "am", "is", "are", "was", "were", "be", "been", "being", "have", "has", "had", "having", "do", "does", "did",
     "doing", "done", "will", "would", "shall", "should", "can", "could", "may", "might", "must", "ought", "get", "gets",
     "got", "getting", "need", "needs", "take", "takes", "use", "used", "using", "rather",
+    // verbs too general to say what a question is about
+    "give", "gives", "gave", "giving", "given", "go", "goes", "going", "went", "come", "comes", "coming", "came",
+    "put", "puts", "let", "lets", "say", "says", "said", "try", "tries", "trying", "tried",
     // prepositions and conjunctions (not the ones of time, such as "between" sessions or "after" a massage)
     "to", "of", "in", "on", "at", "by", "for", "with", "about", "into", "through", "from", "up", "down", "out", "off",
     "over", "under", "again", "then", "once", "and", "but", "if", "or", "nor", "because", "as", "until", "while", "so",
