@@ -176,3 +176,16 @@ pub fn serve(settings: &Settings) -> anyhow::Result<Status> {
     runtime.block_on(discord::run(token.trim(), shared, discord::shutdown_signal()))?;
     Ok(Status::Fine)
 }
+
+/// `report`: the unanswered questions grouped, for staff to decide what content to add.
+pub fn report(settings: &Settings, top: usize) -> anyhow::Result<Status> {
+    let config = settings.load_config()?;
+    let path = &config.staff.unanswered_log;
+    let (groups, skipped) = sciatica_bot::staff::group_unanswered(path)
+        .with_context(|| format!("cannot read the unanswered log {}", path.display()))?;
+    println!("{}", sciatica_bot::staff::unanswered_report(&groups, top));
+    if skipped > 0 {
+        eprintln!("sciatica-bot: skipped {skipped} unreadable line(s) in {}", path.display());
+    }
+    Ok(Status::Fine)
+}

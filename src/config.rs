@@ -20,6 +20,21 @@ pub struct Config {
     pub reply: ReplyConfig,
     pub triage: TriageConfig,
     pub discord: DiscordConfig,
+    pub staff: StaffConfig,
+}
+
+/// Where the staff workflow keeps its files; relative to the config file's folder.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct StaffConfig {
+    /// Questions the bot could not answer, one JSON line each: time and text only.
+    pub unanswered_log: PathBuf,
+}
+
+impl Default for StaffConfig {
+    fn default() -> StaffConfig {
+        StaffConfig { unanswered_log: PathBuf::from("data/unanswered.jsonl") }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -141,6 +156,7 @@ impl Config {
         })?;
         let base = path.parent().unwrap_or(Path::new(""));
         config.corpus.dir = base.join(&config.corpus.dir);
+        config.staff.unanswered_log = base.join(&config.staff.unanswered_log);
         config.discord.shards.validate().map_err(|message| ConfigError::Invalid(Problem::new(path, 1, message)))?;
         Ok(config)
     }

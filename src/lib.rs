@@ -8,6 +8,7 @@
 //! - [`search`]: the Tantivy index and the choice of passage (or of abstaining);
 //! - [`triage`]: red-flag symptoms and the medical-referral notice;
 //! - [`reply`]: the text posted, within Discord's limits;
+//! - [`staff`]: the unanswered-questions log and the staff report;
 //! - [`discord`]: the serenity bot around all of the above;
 //! - [`config`]: the settings in `config.toml`.
 
@@ -16,6 +17,7 @@ pub mod corpus;
 pub mod discord;
 pub mod reply;
 pub mod search;
+pub mod staff;
 pub mod triage;
 
 use serde::Serialize;

@@ -42,6 +42,12 @@ enum Command {
     Check,
     /// Run the Discord bot (the token comes from the DISCORD_TOKEN environment variable).
     Serve,
+    /// For staff: the questions the bot could not answer, most frequent first.
+    Report {
+        /// How many groups to list.
+        #[arg(long, default_value_t = 20)]
+        top: usize,
+    },
 }
 
 fn main() -> ExitCode {
@@ -52,6 +58,7 @@ fn main() -> ExitCode {
         Command::Ask { json, explain, question } => commands::ask(&settings, &question, json, explain),
         Command::Check => commands::check(&settings),
         Command::Serve => commands::serve(&settings),
+        Command::Report { top } => commands::report(&settings, top),
     };
     match outcome {
         Ok(status) => status.into(),

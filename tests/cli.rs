@@ -207,3 +207,25 @@ fn serve_without_a_token_says_what_to_set_and_exits_2() {
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(stderr.contains("DISCORD_TOKEN is not set"), "{stderr}");
 }
+
+#[test]
+fn report_groups_and_counts_unanswered_questions() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("unanswered.jsonl");
+    let lines = [
+        r#"{"time":"2026-11-01T10:00:00Z","text":"Is there parking?"}"#,
+        r#"{"time":"2026-11-02T10:00:00Z","text":"do you sell gift vouchers"}"#,
+        r#"{"time":"2026-11-03T10:00:00Z","text":"is there PARKING"}"#,
+        r#"{"time":"2026-11-04T10:00:00Z","text":"Is there parking??"}"#,
+    ];
+    std::fs::write(&log, lines.join("\n")).unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(&config, "[staff]\nunanswered_log = \"unanswered.jsonl\"\n").unwrap();
+    let output = bot().arg("report").arg("--config").arg(&config).output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    let report = text(&output.stdout);
+    let lines: Vec<&str> = report.lines().collect();
+    assert_eq!(lines[0], "Unanswered questions: 4 in 2 groups. Most frequent:");
+    assert_eq!(lines[1], "   3 × Is there parking??");
+    assert_eq!(lines[2], "   1 × do you sell gift vouchers");
+}

@@ -22,6 +22,8 @@ const MANAGE_GUILD: u64 = 1 << 5;
 /// A bot connected to a fresh fake Discord, ready (its commands registered).
 struct Running {
     fake: FakeDiscord,
+    /// Holds the unanswered log and anything else the bot writes.
+    files: tempfile::TempDir,
     stop: Option<oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<Result<(), discord::DiscordError>>,
 }
@@ -34,6 +36,8 @@ impl Running {
         config.discord.guild_ids = vec![GUILD];
         config.discord.staff_role_ids = vec![STAFF_ROLE];
         config.discord.cooldown_seconds = 0;
+        let files = tempfile::tempdir().unwrap();
+        config.staff.unanswered_log = files.path().join("unanswered.jsonl");
         configure(&mut config);
         let knowledge = Knowledge::load(&config).expect("the corpus loads");
         let shared = Arc::new(Shared::new(config, knowledge));
@@ -42,7 +46,7 @@ impl Running {
             let _ = stopped.await;
         }));
         fake.expect("the command registration", |r| r.method == "PUT" && r.path.ends_with("/commands")).await;
-        Running { fake, stop: Some(stop), task }
+        Running { fake, files, stop: Some(stop), task }
     }
 
     fn say(&self, id: u64, author: u64, content: &str, mention_bot: bool) {
@@ -216,6 +220,38 @@ async fn without_listen_channels_only_mentions_are_read_and_no_privileged_intent
     bot.fake.reply_to(121).await;
     bot.fake.drain(Duration::from_millis(300)).await;
     assert!(!bot.fake.sent_bodies().iter().any(|r| r.body["message_reference"]["message_id"] == "120"));
+    bot.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn unanswered_questions_are_logged_without_identity_and_shown_to_staff() {
+    let mut bot = Running::start(|_| {}).await;
+    bot.say(130, 4_242_424_242, &format!("<@{BOT_ID}> <@555> is there parking at the clinic?"), true);
+    bot.fake.reply_to(130).await;
+    bot.command(131, "ask", ask("Is there PARKING at the clinic"), &[], 0);
+    bot.fake.callback(131).await;
+    bot.command(132, "ask", ask("Are massage guns good for sciatica?"), &[], 0);
+    bot.fake.callback(132).await;
+    let log_path = bot.files.path().join("unanswered.jsonl");
+    let deadline = std::time::Instant::now() + WAIT;
+    let log = loop {
+        let log = std::fs::read_to_string(&log_path).unwrap_or_default();
+        if log.lines().count() >= 2 || std::time::Instant::now() > deadline {
+            break log;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    assert_eq!(log.lines().count(), 2, "{log}");
+    assert!(!log.contains("4242424242") && !log.contains("555") && !log.contains(&GUILD.to_string()), "{log}");
+    assert!(!log.contains(&CHANNEL.to_string()), "{log}");
+
+    bot.command(133, "unanswered", json!([]), &[], 0);
+    let refused = bot.fake.callback(133).await;
+    assert!(refused["data"]["content"].as_str().unwrap().contains("only clinic staff"));
+    bot.command(134, "unanswered", json!([]), &[STAFF_ROLE], 0);
+    let report = bot.fake.callback(134).await;
+    let content = report["data"]["content"].as_str().unwrap();
+    assert!(content.contains("2 × Is there PARKING at the clinic"), "{content}");
     bot.finish().await;
 }
 

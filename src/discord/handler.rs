@@ -16,6 +16,7 @@ use serenity::all::{
 use super::cooldown::Verdict;
 use super::Shared;
 use crate::reply::{self, Body};
+use crate::staff;
 
 pub struct Handler {
     shared: Arc<Shared>,
@@ -56,7 +57,7 @@ impl Handler {
 
     /// The reply to a message, or `None` when the bot should stay quiet.
     fn reply_to(&self, trigger: Trigger, author: UserId, content: &str) -> Option<String> {
-        let question = strip_mentions(content);
+        let question = strip_mentions(content).trim().to_owned();
         let knowledge = self.shared.knowledge();
         let config = &self.shared.config.reply;
         if question.trim().is_empty() {
@@ -80,6 +81,9 @@ impl Handler {
             verdict = ?verdict,
             "message"
         );
+        if verdict == Verdict::Answer && response.answer.is_none() {
+            self.log_unanswered(question);
+        }
         match verdict {
             Verdict::Answer => Some(response.reply),
             Verdict::Warn { wait } => {
@@ -90,6 +94,17 @@ impl Handler {
                 .notice
                 .map(|notice| reply::compose(Some(&notice), &Body::Wait { seconds: wait.as_secs().max(1) }, config)),
         }
+    }
+
+    /// Keeps the question (already without mention tokens) for the staff report, off the
+    /// async runtime; a failure to write is logged, never shown to the person.
+    fn log_unanswered(&self, question: String) {
+        let log = self.shared.unanswered.clone();
+        tokio::task::spawn_blocking(move || {
+            if let Err(error) = log.append(&question) {
+                tracing::warn!(%error, path = %log.path().display(), "cannot log an unanswered question");
+            }
+        });
     }
 
     async fn answer_command(&self, ctx: &Context, command: &CommandInteraction) -> serenity::Result<()> {
@@ -118,6 +133,7 @@ impl Handler {
                 (reply::compose(None, &help, &config.reply), config.discord.ephemeral_answers)
             }
             "reload" => (self.reload(command).await, true),
+            "unanswered" => (self.unanswered(command).await, true),
             other => {
                 tracing::warn!(command = other, "unknown command");
                 return Ok(());
@@ -157,6 +173,20 @@ impl Handler {
         }
     }
 
+    /// `/unanswered`, for staff only: the ten most frequent questions the bot could not answer.
+    async fn unanswered(&self, command: &CommandInteraction) -> String {
+        if !self.is_staff(command) {
+            return "Sorry, only clinic staff can see the unanswered questions.".to_owned();
+        }
+        let path = self.shared.unanswered.path().to_path_buf();
+        let grouped = tokio::task::spawn_blocking(move || staff::group_unanswered(&path)).await;
+        match grouped {
+            Ok(Ok((groups, _))) => reply::fit_message(&staff::unanswered_report(&groups, 10)),
+            Ok(Err(error)) => format!("Cannot read the unanswered log: {error}"),
+            Err(error) => format!("Cannot read the unanswered log: {error}"),
+        }
+    }
+
     /// Staff: a member with a configured staff role, or with the Manage Server permission.
     /// Nobody is staff in a direct message.
     fn is_staff(&self, command: &CommandInteraction) -> bool {
@@ -175,6 +205,9 @@ impl Handler {
             ),
             CreateCommand::new("topics").description("What I can answer questions about"),
             CreateCommand::new("reload").description("Staff: reload the clinic's content").dm_permission(false),
+            CreateCommand::new("unanswered")
+                .description("Staff: the questions I could not answer, most frequent first")
+                .dm_permission(false),
         ];
         let guilds = &self.shared.config.discord.guild_ids;
         if guilds.is_empty() {

@@ -16,6 +16,7 @@ use arc_swap::ArcSwap;
 use serenity::all::{ClientBuilder, GatewayIntents, HttpBuilder};
 
 use crate::config::Config;
+use crate::staff::UnansweredLog;
 use crate::{Knowledge, LoadError};
 use cooldown::Cooldowns;
 use handler::Handler;
@@ -39,6 +40,7 @@ pub struct Shared {
     config: Config,
     knowledge: ArcSwap<Knowledge>,
     cooldowns: Mutex<Cooldowns>,
+    unanswered: Arc<UnansweredLog>,
     /// Serialises reloads, so two staff members reloading at once cannot interleave.
     reloading: tokio::sync::Mutex<()>,
 }
@@ -46,10 +48,12 @@ pub struct Shared {
 impl Shared {
     pub fn new(config: Config, knowledge: Knowledge) -> Shared {
         let cooldowns = Mutex::new(Cooldowns::new(Duration::from_secs(config.discord.cooldown_seconds)));
+        let unanswered = Arc::new(UnansweredLog::new(config.staff.unanswered_log.clone()));
         Shared {
             config,
             knowledge: ArcSwap::from_pointee(knowledge),
             cooldowns,
+            unanswered,
             reloading: tokio::sync::Mutex::new(()),
         }
     }
