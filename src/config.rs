@@ -106,6 +106,11 @@ pub struct DiscordConfig {
     /// goes to instead of discord.com; the proxy then owns rate limits.
     pub rest_proxy: Option<String>,
     pub shards: ShardsConfig,
+    /// A channel where the bot reports corpus reloads (what changed, or the `FILE:LINE`
+    /// problems that kept the previous version serving).
+    pub staff_channel: Option<u64>,
+    /// Watch the corpus folder and reload it when staff save a file.
+    pub watch_corpus: bool,
 }
 
 impl Default for DiscordConfig {
@@ -118,6 +123,8 @@ impl Default for DiscordConfig {
             ephemeral_answers: false,
             rest_proxy: None,
             shards: ShardsConfig::default(),
+            staff_channel: None,
+            watch_corpus: true,
         }
     }
 }

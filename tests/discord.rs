@@ -36,6 +36,8 @@ impl Running {
         config.discord.guild_ids = vec![GUILD];
         config.discord.staff_role_ids = vec![STAFF_ROLE];
         config.discord.cooldown_seconds = 0;
+        // Tests that edit the corpus and /reload must not race the watcher; the watcher test turns it on.
+        config.discord.watch_corpus = false;
         let files = tempfile::tempdir().unwrap();
         config.staff.unanswered_log = files.path().join("unanswered.jsonl");
         configure(&mut config);
@@ -393,4 +395,44 @@ async fn serve_holds_a_session_with_any_discord_compatible_endpoint() {
     assert!(!logs.contains(token) && !logs.contains("SECRET-4242"), "the token appears in the logs");
     assert!(!logs.contains("what is sciatica"), "message text appears in the logs");
     assert!(!logs.contains("4242424242"), "a user id appears in the logs");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_saved_edit_goes_live_and_a_broken_one_is_reported_while_the_old_answers_stay() {
+    const STAFF_CHANNEL: u64 = 700;
+    let corpus = corpus_copy();
+    let dir = corpus.path().to_path_buf();
+    let mut bot = Running::start(|c| {
+        c.corpus.dir = dir.clone();
+        c.discord.staff_channel = Some(STAFF_CHANNEL);
+        c.discord.watch_corpus = true;
+    })
+    .await;
+    let staff_post = format!("/api/v10/channels/{STAFF_CHANNEL}/messages");
+
+    // An editor saving in a burst: several writes, one rebuild.
+    let faq = dir.join("faq.md");
+    let mut text = std::fs::read_to_string(&faq).unwrap();
+    text.push_str("\n## Do you offer hot stone massage?\n\nYes, hot stone massage is offered on weekdays.\n");
+    for _ in 0..5 {
+        std::fs::write(&faq, &text).unwrap();
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let report = bot.fake.expect("a reload report", |r| r.method == "POST" && r.path == staff_post).await;
+    let content = report.body["content"].as_str().unwrap();
+    assert!(content.contains("Added (1): faq/do-you-offer-hot-stone-massage"), "{content}");
+    bot.command(140, "ask", ask("do you do hot stone massage?"), &[], 0);
+    assert!(bot.fake.callback(140).await["data"]["content"].as_str().unwrap().contains("hot stone massage is offered"));
+
+    std::fs::write(&faq, format!("{text}\n## An empty question?\n")).unwrap();
+    let report = bot.fake.expect("a problem report", |r| r.method == "POST" && r.path == staff_post).await;
+    let content = report.body["content"].as_str().unwrap();
+    assert!(content.contains("not applied") && content.contains("faq.md:"), "{content}");
+    bot.command(141, "ask", ask("do you do hot stone massage?"), &[], 0);
+    assert!(bot.fake.callback(141).await["data"]["content"].as_str().unwrap().contains("hot stone massage is offered"));
+
+    bot.fake.drain(Duration::from_millis(800)).await;
+    let reports = bot.fake.seen.iter().filter(|r| r.method == "POST" && r.path == staff_post).count();
+    assert_eq!(reports, 2, "a burst of saves makes one rebuild");
+    bot.finish().await;
 }

@@ -7,14 +7,13 @@ use regex::Regex;
 use std::time::Instant;
 
 use serenity::all::{
-    async_trait, Command, CommandDataOptionValue, CommandInteraction, CommandOptionType, Context,
-    CreateAllowedMentions, CreateCommand, CreateCommandOption, CreateInteractionResponse,
-    CreateInteractionResponseMessage, CreateMessage, EventHandler, GuildId, Interaction, Message, Permissions, Ready,
-    UserId,
+    async_trait, Command, CommandDataOptionValue, CommandInteraction, CommandOptionType, Context, CreateCommand,
+    CreateCommandOption, CreateInteractionResponse, CreateInteractionResponseMessage, CreateMessage, EventHandler,
+    GuildId, Interaction, Message, Permissions, Ready, UserId,
 };
 
 use super::cooldown::Verdict;
-use super::Shared;
+use super::{no_pings, Shared};
 use crate::reply::{self, Body};
 use crate::staff;
 
@@ -251,11 +250,6 @@ impl EventHandler for Handler {
             }
         }
     }
-}
-
-/// Allowed mentions that allow nothing: no `@everyone`, no user, no role, no reply ping.
-fn no_pings() -> CreateAllowedMentions {
-    CreateAllowedMentions::new().empty_users().empty_roles().replied_user(false)
 }
 
 /// The question without the mention tokens (`<@123>`, `<@!123>`, `<@&9>`, `<#5>`) around it.

@@ -7,6 +7,7 @@
 
 mod cooldown;
 mod handler;
+mod watch;
 
 use std::future::Future;
 use std::sync::{Arc, Mutex};
@@ -141,6 +142,21 @@ pub fn intents(config: &Config) -> GatewayIntents {
     intents
 }
 
+/// Allowed mentions that allow nothing: no `@everyone`, no user, no role, no reply ping.
+pub(crate) fn no_pings() -> serenity::all::CreateAllowedMentions {
+    serenity::all::CreateAllowedMentions::new().empty_users().empty_roles().replied_user(false)
+}
+
+/// Posts a report to the staff channel, if one is set.
+pub(crate) async fn tell_staff(shared: &Shared, http: &serenity::http::Http, text: &str) {
+    let Some(channel) = shared.config.discord.staff_channel else { return };
+    let message =
+        serenity::all::CreateMessage::new().content(crate::reply::fit_message(text)).allowed_mentions(no_pings());
+    if let Err(error) = serenity::all::ChannelId::new(channel).send_message(http, message).await {
+        tracing::warn!(%error, "cannot post to the staff channel");
+    }
+}
+
 /// Runs the bot until `shutdown` completes or every shard has stopped.
 pub async fn run(
     token: &str,
@@ -157,6 +173,17 @@ pub async fn run(
     let shards = config.discord.shards.clone();
     let mut client =
         ClientBuilder::new_with_http(http.build(), intents).event_handler(Handler::new(shared.clone())).await?;
+    let _watcher = if shared.config.discord.watch_corpus {
+        match watch::watch_corpus(shared.clone(), client.http.clone()) {
+            Ok(watcher) => Some(watcher),
+            Err(error) => {
+                tracing::warn!(%error, "cannot watch the corpus folder: use /reload after edits");
+                None
+            }
+        }
+    } else {
+        None
+    };
     let shard_manager = client.shard_manager.clone();
     tokio::spawn(async move {
         shutdown.await;
