@@ -29,11 +29,16 @@ pub struct Config {
 pub struct StaffConfig {
     /// Questions the bot could not answer, one JSON line each: time and text only.
     pub unanswered_log: PathBuf,
+    /// Where the previous `faq.md` is kept before each edit made from Discord.
+    pub history_dir: PathBuf,
 }
 
 impl Default for StaffConfig {
     fn default() -> StaffConfig {
-        StaffConfig { unanswered_log: PathBuf::from("data/unanswered.jsonl") }
+        StaffConfig {
+            unanswered_log: PathBuf::from("data/unanswered.jsonl"),
+            history_dir: PathBuf::from("data/faq-history"),
+        }
     }
 }
 
@@ -164,6 +169,7 @@ impl Config {
         let base = path.parent().unwrap_or(Path::new(""));
         config.corpus.dir = base.join(&config.corpus.dir);
         config.staff.unanswered_log = base.join(&config.staff.unanswered_log);
+        config.staff.history_dir = base.join(&config.staff.history_dir);
         config.discord.shards.validate().map_err(|message| ConfigError::Invalid(Problem::new(path, 1, message)))?;
         Ok(config)
     }

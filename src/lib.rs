@@ -9,12 +9,14 @@
 //! - [`triage`]: red-flag symptoms and the medical-referral notice;
 //! - [`reply`]: the text posted, within Discord's limits;
 //! - [`staff`]: the unanswered-questions log and the staff report;
+//! - [`faq_edit`]: FAQ edits from Discord, validated, atomic and kept in history;
 //! - [`discord`]: the serenity bot around all of the above;
 //! - [`config`]: the settings in `config.toml`.
 
 pub mod config;
 pub mod corpus;
 pub mod discord;
+pub mod faq_edit;
 pub mod reply;
 pub mod search;
 pub mod staff;

@@ -7,7 +7,10 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::fake_discord::{assert_no_pings, bot_user, command_json, message_json, user, FakeDiscord, BOT_ID, WAIT};
+use common::fake_discord::{
+    assert_no_pings, autocomplete_json, bot_user, command_json, message_json, modal_json, user, FakeDiscord, BOT_ID,
+    WAIT,
+};
 use sciatica_bot::config::Config;
 use sciatica_bot::discord::{self, Shared};
 use sciatica_bot::Knowledge;
@@ -92,6 +95,10 @@ fn fixtures_deserialize_into_serenity_types() {
     serde_json::from_value::<serenity::all::CommandInteraction>(command).unwrap();
     let dm_command = command_json(6, "reload", json!([]), None, user(4, "a", false), &[], 0);
     serde_json::from_value::<serenity::all::CommandInteraction>(dm_command).unwrap();
+    let modal = modal_json(7, "faq:add", &[("question", "q"), ("answer", "a")], GUILD, user(4, "a", false), &[1]);
+    serde_json::from_value::<serenity::all::ModalInteraction>(modal).unwrap();
+    let autocomplete = autocomplete_json(8, "faq", "edit", "question", "gun", GUILD, user(4, "a", false));
+    serde_json::from_value::<serenity::all::CommandInteraction>(autocomplete).unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -434,5 +441,159 @@ async fn a_saved_edit_goes_live_and_a_broken_one_is_reported_while_the_old_answe
     bot.fake.drain(Duration::from_millis(800)).await;
     let reports = bot.fake.seen.iter().filter(|r| r.method == "POST" && r.path == staff_post).count();
     assert_eq!(reports, 2, "a burst of saves makes one rebuild");
+    bot.finish().await;
+}
+
+fn faq_subcommand(sub: &str, id: Option<&str>) -> serde_json::Value {
+    let options = match id {
+        Some(id) => json!([{"name": "question", "type": 3, "value": id}]),
+        None => json!([]),
+    };
+    json!([{"name": sub, "type": 1, "options": options}])
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn staff_add_a_faq_entry_from_discord_and_it_is_live_at_once_and_after_a_restart() {
+    let corpus = corpus_copy();
+    let dir = corpus.path().to_path_buf();
+    let history = tempfile::tempdir().unwrap();
+    let history_dir = history.path().to_path_buf();
+    let mut bot = Running::start(|c| {
+        c.corpus.dir = dir.clone();
+        c.staff.history_dir = history_dir.clone();
+    })
+    .await;
+    let before = std::fs::read_to_string(dir.join("faq.md")).unwrap();
+
+    bot.command(150, "faq", faq_subcommand("add", None), &[], 0);
+    let refused = bot.fake.callback(150).await;
+    assert!(refused["data"]["content"].as_str().unwrap().contains("only clinic staff"), "{refused}");
+
+    bot.command(151, "faq", faq_subcommand("add", None), &[STAFF_ROLE], 0);
+    let form = bot.fake.callback(151).await;
+    assert_eq!(form["type"], 9, "a form opens: {form}");
+    assert_eq!(form["data"]["custom_id"], "faq:add");
+
+    let fields =
+        [("question", "Do you offer hot stone massage?"), ("answer", "Yes, hot stone massage is offered on weekdays.")];
+    let forged = modal_json(152, "faq:add", &fields, GUILD, user(42, "member", false), &[]);
+    bot.fake.dispatch("INTERACTION_CREATE", forged);
+    assert!(bot.fake.callback(152).await["data"]["content"].as_str().unwrap().contains("only clinic staff"));
+    assert_eq!(std::fs::read_to_string(dir.join("faq.md")).unwrap(), before, "a forged form changes nothing");
+
+    bot.fake.dispatch(
+        "INTERACTION_CREATE",
+        modal_json(153, "faq:add", &fields, GUILD, user(42, "member", false), &[STAFF_ROLE]),
+    );
+    let saved = bot.fake.callback(153).await;
+    let content = saved["data"]["content"].as_str().unwrap();
+    assert!(content.contains("Added `faq/do-you-offer-hot-stone-massage`"), "{content}");
+    assert_eq!(saved["data"]["flags"], 64);
+    bot.command(154, "ask", ask("do you do hot stone massage?"), &[], 0);
+    assert!(bot.fake.callback(154).await["data"]["content"].as_str().unwrap().contains("hot stone massage is offered"));
+    let kept: Vec<_> = std::fs::read_dir(&history_dir).unwrap().collect();
+    assert_eq!(kept.len(), 1, "the previous faq.md is kept");
+    bot.finish().await;
+
+    let mut config = Config::default();
+    config.corpus.dir = dir.clone();
+    let restarted = Knowledge::load(&config).unwrap();
+    let answer = restarted.engine.answer("do you do hot stone massage?").expect("still there after a restart");
+    assert_eq!(answer.passage.id, "faq/do-you-offer-hot-stone-massage");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn staff_edit_and_remove_entries_chosen_by_autocomplete() {
+    let corpus = corpus_copy();
+    let dir = corpus.path().to_path_buf();
+    let history = tempfile::tempdir().unwrap();
+    let history_dir = history.path().to_path_buf();
+    let mut bot = Running::start(|c| {
+        c.corpus.dir = dir.clone();
+        c.staff.history_dir = history_dir.clone();
+    })
+    .await;
+    bot.fake.dispatch(
+        "INTERACTION_CREATE",
+        autocomplete_json(160, "faq", "edit", "question", "GUNS", GUILD, user(42, "m", false)),
+    );
+    let choices = bot.fake.callback(160).await;
+    assert_eq!(choices["type"], 8);
+    assert_eq!(
+        choices["data"]["choices"],
+        json!([{"name": "Are massage guns good for sciatica?", "value": "faq/are-massage-guns-good-for-sciatica"}])
+    );
+
+    bot.command(161, "faq", faq_subcommand("edit", Some("faq/are-massage-guns-good-for-sciatica")), &[STAFF_ROLE], 0);
+    let form = bot.fake.callback(161).await;
+    assert_eq!(form["data"]["custom_id"], "faq:edit:faq/are-massage-guns-good-for-sciatica");
+    let prefilled = form["data"]["components"][1]["components"][0]["value"].as_str().unwrap();
+    assert!(prefilled.starts_with("Massage guns can help"), "{form}");
+
+    let fields = [
+        ("question", "Are massage guns good for sciatica?"),
+        ("answer", "Use them gently, on low settings, away from the nerve path."),
+    ];
+    bot.fake.dispatch(
+        "INTERACTION_CREATE",
+        modal_json(
+            162,
+            "faq:edit:faq/are-massage-guns-good-for-sciatica",
+            &fields,
+            GUILD,
+            user(42, "m", false),
+            &[STAFF_ROLE],
+        ),
+    );
+    assert!(bot.fake.callback(162).await["data"]["content"].as_str().unwrap().contains("Updated"));
+    bot.command(163, "ask", ask("are massage guns good for sciatica?"), &[], 0);
+    assert!(bot.fake.callback(163).await["data"]["content"].as_str().unwrap().contains("Use them gently"));
+
+    // Removing the only passage a synonym points to would break the corpus: refused, with the line.
+    bot.command(164, "faq", faq_subcommand("remove", Some("faq/are-massage-guns-good-for-sciatica")), &[STAFF_ROLE], 0);
+    let refused = bot.fake.callback(164).await["data"]["content"].as_str().unwrap().to_owned();
+    assert!(refused.contains("Not saved") && refused.contains("synonyms.toml:"), "{refused}");
+
+    let id = "faq/what-type-of-massage-is-best-for-sciatica-nerve-pain";
+    bot.command(165, "faq", faq_subcommand("remove", Some(id)), &[STAFF_ROLE], 0);
+    let removed = bot.fake.callback(165).await["data"]["content"].as_str().unwrap().to_owned();
+    assert!(removed.contains("Removed"), "{removed}");
+    assert!(!std::fs::read_to_string(dir.join("faq.md")).unwrap().contains("What type of massage"));
+    assert_eq!(std::fs::read_dir(&history_dir).unwrap().count(), 2, "each edit keeps the previous file");
+    bot.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_failed_write_leaves_the_corpus_unchanged_and_tells_the_staff_member() {
+    let corpus = corpus_copy();
+    let dir = corpus.path().to_path_buf();
+    let history = tempfile::tempdir().unwrap();
+    let history_dir = history.path().to_path_buf();
+    let mut bot = Running::start(|c| {
+        c.corpus.dir = dir.clone();
+        c.staff.history_dir = history_dir.clone();
+    })
+    .await;
+    let before = std::fs::read_to_string(dir.join("faq.md")).unwrap();
+    // Where the new file would be written is taken by a folder: the write fails even as root.
+    std::fs::create_dir(dir.join(".faq.md.tmp")).unwrap();
+    let fields = [("question", "Do you offer hot stone massage?"), ("answer", "Yes.")];
+    bot.fake.dispatch(
+        "INTERACTION_CREATE",
+        modal_json(170, "faq:add", &fields, GUILD, user(42, "m", false), &[STAFF_ROLE]),
+    );
+    let content = bot.fake.callback(170).await["data"]["content"].as_str().unwrap().to_owned();
+    assert!(content.starts_with("Not saved, the FAQ is unchanged: cannot write"), "{content}");
+    assert_eq!(std::fs::read_to_string(dir.join("faq.md")).unwrap(), before);
+
+    std::fs::remove_dir(dir.join(".faq.md.tmp")).unwrap();
+    let breaking = [("question", "Can massage make sciatica worse?"), ("answer", "A duplicate question.")];
+    bot.fake.dispatch(
+        "INTERACTION_CREATE",
+        modal_json(171, "faq:add", &breaking, GUILD, user(42, "m", false), &[STAFF_ROLE]),
+    );
+    let content = bot.fake.callback(171).await["data"]["content"].as_str().unwrap().to_owned();
+    assert!(content.contains("would break the corpus") && content.contains("faq.md:"), "{content}");
+    assert_eq!(std::fs::read_to_string(dir.join("faq.md")).unwrap(), before);
     bot.finish().await;
 }

@@ -7,13 +7,16 @@ use regex::Regex;
 use std::time::Instant;
 
 use serenity::all::{
-    async_trait, Command, CommandDataOptionValue, CommandInteraction, CommandOptionType, Context, CreateCommand,
-    CreateCommandOption, CreateInteractionResponse, CreateInteractionResponseMessage, CreateMessage, EventHandler,
-    GuildId, Interaction, Message, Permissions, Ready, UserId,
+    async_trait, ActionRowComponent, Command, CommandDataOptionValue, CommandInteraction, CommandOptionType, Context,
+    CreateActionRow, CreateAutocompleteResponse, CreateCommand, CreateCommandOption, CreateInputText,
+    CreateInteractionResponse, CreateInteractionResponseMessage, CreateMessage, CreateModal, EventHandler, GuildId,
+    InputTextStyle, Interaction, Member, Message, ModalInteraction, Permissions, Ready, UserId,
 };
 
 use super::cooldown::Verdict;
 use super::{no_pings, Shared};
+use crate::corpus::PassageKind;
+use crate::faq_edit::FaqEdit;
 use crate::reply::{self, Body};
 use crate::staff;
 
@@ -107,6 +110,9 @@ impl Handler {
     }
 
     async fn answer_command(&self, ctx: &Context, command: &CommandInteraction) -> serenity::Result<()> {
+        if command.data.name == "faq" {
+            return self.faq_command(ctx, command).await;
+        }
         let config = &self.shared.config;
         let (content, ephemeral) = match command.data.name.as_str() {
             "ask" => {
@@ -146,7 +152,7 @@ impl Handler {
     /// `/reload`, for staff only: rebuild from the corpus folder and say what changed, or
     /// which problems kept the previous version serving.
     async fn reload(&self, command: &CommandInteraction) -> String {
-        if !self.is_staff(command) {
+        if !self.is_staff(command.member.as_deref()) {
             tracing::info!("reload refused");
             return "Sorry, only clinic staff can reload the content.".to_owned();
         }
@@ -174,7 +180,7 @@ impl Handler {
 
     /// `/unanswered`, for staff only: the ten most frequent questions the bot could not answer.
     async fn unanswered(&self, command: &CommandInteraction) -> String {
-        if !self.is_staff(command) {
+        if !self.is_staff(command.member.as_deref()) {
             return "Sorry, only clinic staff can see the unanswered questions.".to_owned();
         }
         let path = self.shared.unanswered.path().to_path_buf();
@@ -186,10 +192,101 @@ impl Handler {
         }
     }
 
+    /// `/faq add|edit|remove`, for staff: add and edit open a form; remove applies at once.
+    async fn faq_command(&self, ctx: &Context, command: &CommandInteraction) -> serenity::Result<()> {
+        let response = if !self.is_staff(command.member.as_deref()) {
+            private("Sorry, only clinic staff can edit the FAQ.".to_owned())
+        } else {
+            let Some(sub) = command.data.options.first() else { return Ok(()) };
+            let chosen = match &sub.value {
+                CommandDataOptionValue::SubCommand(options) => options.iter().find_map(|o| match &o.value {
+                    CommandDataOptionValue::String(id) if o.name == "question" => Some(id.clone()),
+                    _ => None,
+                }),
+                _ => None,
+            };
+            match (sub.name.as_str(), chosen) {
+                ("add", _) => CreateInteractionResponse::Modal(faq_form(FAQ_ADD, "Add a FAQ entry", "", "")),
+                ("edit", Some(id)) => {
+                    let knowledge = self.shared.knowledge();
+                    let passage = knowledge.engine.corpus().passages.iter().find(|p| p.id == id);
+                    match passage {
+                        Some(p) if FAQ_EDIT.len() + id.len() <= 100 => CreateInteractionResponse::Modal(faq_form(
+                            &format!("{FAQ_EDIT}{id}"),
+                            "Edit a FAQ entry",
+                            &p.section,
+                            &p.text,
+                        )),
+                        _ => private(format!("There is no FAQ entry `{id}` to edit.")),
+                    }
+                }
+                ("remove", Some(id)) => private(self.apply_faq_edit(FaqEdit::Remove { id }).await),
+                _ => private("Choose a question from the list.".to_owned()),
+            }
+        };
+        command.create_response(&ctx.http, response).await
+    }
+
+    /// A submitted FAQ form: check again that the sender is staff, then write and go live.
+    async fn faq_form_submitted(&self, ctx: &Context, modal: &ModalInteraction) -> serenity::Result<()> {
+        let field = |name: &str| {
+            modal.data.components.iter().flat_map(|row| &row.components).find_map(|component| match component {
+                ActionRowComponent::InputText(input) if input.custom_id == name => input.value.clone(),
+                _ => None,
+            })
+        };
+        let text = if !self.is_staff(modal.member.as_ref()) {
+            "Sorry, only clinic staff can edit the FAQ.".to_owned()
+        } else {
+            let (question, answer) = (field("question").unwrap_or_default(), field("answer").unwrap_or_default());
+            let edit = match modal.data.custom_id.strip_prefix(FAQ_EDIT) {
+                Some(id) => FaqEdit::Replace { id: id.to_owned(), question, answer },
+                None if modal.data.custom_id == FAQ_ADD => FaqEdit::Add { question, answer },
+                None => return Ok(()),
+            };
+            self.apply_faq_edit(edit).await
+        };
+        modal.create_response(&ctx.http, private(text)).await
+    }
+
+    async fn apply_faq_edit(&self, edit: FaqEdit) -> String {
+        let verb = match &edit {
+            FaqEdit::Add { .. } => "Added",
+            FaqEdit::Replace { .. } => "Updated",
+            FaqEdit::Remove { .. } => "Removed",
+        };
+        match self.shared.edit_faq(edit).await {
+            Ok(id) => {
+                tracing::info!(verb, "FAQ edited from Discord");
+                format!("{verb} `{id}`: it is live now. The previous faq.md is kept in the history folder.")
+            }
+            Err(error) => {
+                tracing::warn!(%error, "FAQ edit refused");
+                reply::fit_message(&format!("Not saved, the FAQ is unchanged: {error}"))
+            }
+        }
+    }
+
+    /// Suggestions for `/faq edit|remove question:`: FAQ questions containing what was typed.
+    async fn faq_autocomplete(&self, ctx: &Context, command: &CommandInteraction) -> serenity::Result<()> {
+        let typed = command.data.autocomplete().map(|o| o.value.to_lowercase()).unwrap_or_default();
+        let knowledge = self.shared.knowledge();
+        let mut choices = CreateAutocompleteResponse::new();
+        let matching =
+            knowledge.engine.corpus().passages.iter().filter(|p| {
+                p.kind == PassageKind::Faq && p.section.to_lowercase().contains(&typed) && p.id.len() <= 100
+            });
+        for passage in matching.take(25) {
+            let name: String = passage.section.chars().take(100).collect();
+            choices = choices.add_string_choice(name, passage.id.clone());
+        }
+        command.create_response(&ctx.http, CreateInteractionResponse::Autocomplete(choices)).await
+    }
+
     /// Staff: a member with a configured staff role, or with the Manage Server permission.
     /// Nobody is staff in a direct message.
-    fn is_staff(&self, command: &CommandInteraction) -> bool {
-        let Some(member) = command.member.as_deref() else { return false };
+    fn is_staff(&self, member: Option<&Member>) -> bool {
+        let Some(member) = member else { return false };
         let staff_roles = &self.shared.config.discord.staff_role_ids;
         member.roles.iter().any(|role| staff_roles.contains(&role.get()))
             || member.permissions.is_some_and(|p| p.contains(Permissions::MANAGE_GUILD))
@@ -204,6 +301,16 @@ impl Handler {
             ),
             CreateCommand::new("topics").description("What I can answer questions about"),
             CreateCommand::new("reload").description("Staff: reload the clinic's content").dm_permission(false),
+            CreateCommand::new("faq")
+                .description("Staff: add, edit or remove a FAQ entry")
+                .dm_permission(false)
+                .add_option(CreateCommandOption::new(
+                    CommandOptionType::SubCommand,
+                    "add",
+                    "Add a question and its answer",
+                ))
+                .add_option(faq_question_option("edit", "Edit a question or its answer"))
+                .add_option(faq_question_option("remove", "Remove a question and its answer")),
             CreateCommand::new("unanswered")
                 .description("Staff: the questions I could not answer, most frequent first")
                 .dm_permission(false),
@@ -244,12 +351,43 @@ impl EventHandler for Handler {
     }
 
     async fn interaction_create(&self, ctx: Context, interaction: Interaction) {
-        if let Interaction::Command(command) = interaction {
-            if let Err(error) = self.answer_command(&ctx, &command).await {
-                tracing::warn!(%error, command = command.data.name, "cannot answer a command");
-            }
+        let outcome = match &interaction {
+            Interaction::Command(command) => self.answer_command(&ctx, command).await,
+            Interaction::Autocomplete(command) => self.faq_autocomplete(&ctx, command).await,
+            Interaction::Modal(modal) => self.faq_form_submitted(&ctx, modal).await,
+            _ => Ok(()),
+        };
+        if let Err(error) = outcome {
+            tracing::warn!(%error, kind = ?interaction.kind(), "cannot answer an interaction");
         }
     }
+}
+
+/// Custom ids of the FAQ forms; an edit form carries the id of the entry it edits.
+const FAQ_ADD: &str = "faq:add";
+const FAQ_EDIT: &str = "faq:edit:";
+
+/// The question and answer form, prefilled when editing.
+fn faq_form(custom_id: &str, title: &str, question: &str, answer: &str) -> CreateModal {
+    let question = CreateInputText::new(InputTextStyle::Short, "Question", "question").max_length(200).value(question);
+    let answer = CreateInputText::new(InputTextStyle::Paragraph, "Answer", "answer").max_length(4000).value(answer);
+    CreateModal::new(custom_id, title)
+        .components(vec![CreateActionRow::InputText(question), CreateActionRow::InputText(answer)])
+}
+
+fn faq_question_option(name: &str, description: &str) -> CreateCommandOption {
+    CreateCommandOption::new(CommandOptionType::SubCommand, name, description).add_sub_option(
+        CreateCommandOption::new(CommandOptionType::String, "question", "The FAQ question")
+            .required(true)
+            .set_autocomplete(true),
+    )
+}
+
+/// A message only the person who used the command sees, pinging nobody.
+fn private(text: String) -> CreateInteractionResponse {
+    CreateInteractionResponse::Message(
+        CreateInteractionResponseMessage::new().content(text).allowed_mentions(no_pings()).ephemeral(true),
+    )
 }
 
 /// The question without the mention tokens (`<@123>`, `<@!123>`, `<@&9>`, `<#5>`) around it.

@@ -17,6 +17,7 @@ use arc_swap::ArcSwap;
 use serenity::all::{ClientBuilder, GatewayIntents, HttpBuilder};
 
 use crate::config::Config;
+use crate::faq_edit::{EditError, FaqEdit, FaqEditor};
 use crate::staff::UnansweredLog;
 use crate::{Knowledge, LoadError};
 use cooldown::Cooldowns;
@@ -42,6 +43,7 @@ pub struct Shared {
     knowledge: ArcSwap<Knowledge>,
     cooldowns: Mutex<Cooldowns>,
     unanswered: Arc<UnansweredLog>,
+    faq_editor: Arc<FaqEditor>,
     /// Serialises reloads, so two staff members reloading at once cannot interleave.
     reloading: tokio::sync::Mutex<()>,
 }
@@ -55,6 +57,7 @@ impl Shared {
             knowledge: ArcSwap::from_pointee(knowledge),
             cooldowns,
             unanswered,
+            faq_editor: Arc::new(FaqEditor::default()),
             reloading: tokio::sync::Mutex::new(()),
         }
     }
@@ -71,6 +74,20 @@ impl Shared {
         let report = ReloadReport::between(&before, &loaded);
         self.knowledge.store(Arc::new(loaded));
         Ok(report)
+    }
+
+    /// Writes a FAQ edit (validated, atomic, the old file kept) and makes it live at once.
+    pub async fn edit_faq(&self, edit: FaqEdit) -> Result<String, EditError> {
+        let (editor, config) = (self.faq_editor.clone(), self.config.clone());
+        let id = tokio::task::spawn_blocking(move || editor.apply(&edit, &config))
+            .await
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic.into_panic()))?;
+        // The edit was validated against the whole corpus, so the reload only fails if someone
+        // broke another file meanwhile; the edit is saved either way and the watcher reports it.
+        if let Err(error) = self.reload().await {
+            tracing::warn!(%error, "reload after a FAQ edit failed");
+        }
+        Ok(id)
     }
 
     /// The knowledge of the moment; hold it for one message, never across a reload.

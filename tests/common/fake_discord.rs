@@ -154,8 +154,12 @@ impl Drop for FakeDiscord {
     }
 }
 
-/// Asserts that a message or interaction body lets nobody be pinged.
+/// Asserts that a message or interaction body lets nobody be pinged. Forms (type 9) and
+/// autocomplete choices (type 8) carry no message and cannot ping.
 pub fn assert_no_pings(request: &Recorded) {
+    if request.path.ends_with("/callback") && matches!(request.body["type"].as_u64(), Some(8 | 9)) {
+        return;
+    }
     let body = if request.path.ends_with("/callback") { &request.body["data"] } else { &request.body };
     let allowed = &body["allowed_mentions"];
     assert!(allowed.is_object(), "no allowed_mentions in {} {}: {body}", request.method, request.path);
@@ -353,5 +357,43 @@ pub fn command_json(
         }
         None => interaction["user"] = invoker,
     }
+    interaction
+}
+
+/// An INTERACTION_CREATE payload for a submitted form (type 5) in a guild.
+pub fn modal_json(
+    id: u64,
+    custom_id: &str,
+    fields: &[(&str, &str)],
+    guild: u64,
+    invoker: Value,
+    roles: &[u64],
+) -> Value {
+    let mut interaction = command_json(id, "", json!([]), Some(guild), invoker, roles, 0);
+    interaction["type"] = json!(5);
+    interaction["data"] = json!({
+        "custom_id": custom_id,
+        "components": fields.iter().map(|(name, value)| json!({
+            "type": 1,
+            "components": [{"type": 4, "custom_id": name, "value": value}]
+        })).collect::<Vec<_>>()
+    });
+    interaction
+}
+
+/// An autocomplete INTERACTION_CREATE (type 4) for `/name sub option:typed`.
+pub fn autocomplete_json(
+    id: u64,
+    name: &str,
+    sub: &str,
+    option: &str,
+    typed: &str,
+    guild: u64,
+    invoker: Value,
+) -> Value {
+    let options =
+        json!([{"name": sub, "type": 1, "options": [{"name": option, "type": 3, "value": typed, "focused": true}]}]);
+    let mut interaction = command_json(id, name, options, Some(guild), invoker, &[], 0);
+    interaction["type"] = json!(4);
     interaction
 }

@@ -1,0 +1,245 @@
+//! FAQ edits made by staff from Discord: add, replace or remove one entry of `faq.md`.
+//!
+//! An edit never loses content and never half-applies: the whole corpus is validated with
+//! the new file before anything is replaced, the previous file is copied to the history
+//! folder, the new file is written beside the old one and renamed over it, and edits are
+//! serialised. Only `<corpus>/faq.md` is ever written, whatever the text of the edit.
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use crate::config::Config;
+use crate::corpus::{slug, Problem};
+use crate::{Knowledge, LoadError};
+
+/// The file edits go to, inside the corpus folder.
+pub const FAQ_FILE: &str = "faq.md";
+/// The temporary file a new version is written to before the rename; hidden, so neither the
+/// corpus loader nor the folder watcher takes it for content.
+const TEMPORARY_FILE: &str = ".faq.md.tmp";
+
+/// One change to the FAQ. Entries are named by passage id (`faq/<question>`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FaqEdit {
+    Add { question: String, answer: String },
+    Replace { id: String, question: String, answer: String },
+    Remove { id: String },
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum EditError {
+    #[error("there is no FAQ entry {0}")]
+    NotFound(String),
+    #[error("the {0} is empty")]
+    Empty(&'static str),
+    #[error("the edit would break the corpus:\n{}", .0.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("\n"))]
+    Invalid(Vec<Problem>),
+    #[error("cannot {action} {}: {source}", path.display())]
+    Io { action: &'static str, path: PathBuf, source: std::io::Error },
+}
+
+fn io<'p>(action: &'static str, path: &'p Path) -> impl FnOnce(std::io::Error) -> EditError + 'p {
+    move |source| EditError::Io { action, path: path.to_path_buf(), source }
+}
+
+/// Applies FAQ edits one at a time.
+#[derive(Debug, Default)]
+pub struct FaqEditor {
+    one_at_a_time: Mutex<()>,
+}
+
+impl FaqEditor {
+    /// Validates and writes an edit (blocking file I/O: call it off the async runtime).
+    /// Returns the passage id the edit touched.
+    pub fn apply(&self, edit: &FaqEdit, config: &Config) -> Result<String, EditError> {
+        let _serialised = self.one_at_a_time.lock().unwrap_or_else(|e| e.into_inner());
+        let path = config.corpus.dir.join(FAQ_FILE);
+        let current = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => "# Frequently Asked Questions\n".to_owned(),
+            Err(e) => return Err(io("read", &path)(e)),
+        };
+        let (updated, id) = edited(&current, edit)?;
+        validate(config, &updated)?;
+        if path.exists() {
+            keep_in_history(&path, &config.staff.history_dir)?;
+        }
+        replace_atomically(&path, &updated)?;
+        Ok(id)
+    }
+}
+
+/// The FAQ text with the edit made, and the id of the entry.
+fn edited(text: &str, edit: &FaqEdit) -> Result<(String, String), EditError> {
+    let entries = entries(text);
+    match edit {
+        FaqEdit::Add { question, answer } => {
+            let entry = render(question, answer)?;
+            let mut updated = text.trim_end().to_owned();
+            updated.push_str("\n\n");
+            updated.push_str(&entry);
+            Ok((updated, faq_id(question)))
+        }
+        FaqEdit::Replace { id, question, answer } => {
+            let range =
+                entries.iter().find(|e| e.id == *id).ok_or_else(|| EditError::NotFound(id.clone()))?.lines.clone();
+            let entry = render(question, answer)?;
+            Ok((splice(text, range, &entry), faq_id(question)))
+        }
+        FaqEdit::Remove { id } => {
+            let range =
+                entries.iter().find(|e| e.id == *id).ok_or_else(|| EditError::NotFound(id.clone()))?.lines.clone();
+            Ok((splice(text, range, ""), id.clone()))
+        }
+    }
+}
+
+struct Entry {
+    id: String,
+    /// The lines of the entry, its heading first.
+    lines: std::ops::Range<usize>,
+}
+
+/// The FAQ's entries: each `##` heading and the lines up to the next heading.
+fn entries(text: &str) -> Vec<Entry> {
+    let lines: Vec<&str> = text.lines().collect();
+    let headings: Vec<usize> = (0..lines.len()).filter(|&i| lines[i].starts_with("## ")).collect();
+    headings
+        .iter()
+        .enumerate()
+        .map(|(n, &start)| {
+            let end = headings.get(n + 1).copied().unwrap_or(lines.len());
+            Entry { id: faq_id(lines[start].trim_start_matches('#').trim()), lines: start..end }
+        })
+        .collect()
+}
+
+fn faq_id(question: &str) -> String {
+    format!("faq/{}", slug(question))
+}
+
+/// The text with lines `range` replaced by `entry`.
+fn splice(text: &str, range: std::ops::Range<usize>, entry: &str) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut out: Vec<String> = lines[..range.start].iter().map(|l| l.to_string()).collect();
+    if !entry.is_empty() {
+        out.extend(entry.trim_end().lines().map(str::to_owned));
+        out.push(String::new());
+    }
+    out.extend(lines[range.end..].iter().map(|l| l.to_string()));
+    let mut joined = out.join("\n").trim_end().to_owned();
+    joined.push('\n');
+    joined
+}
+
+/// A question and answer as Markdown. The question is one line; answer lines that would
+/// start a heading are escaped, so an answer can never create entries of its own.
+fn render(question: &str, answer: &str) -> Result<String, EditError> {
+    let question = question.split_whitespace().collect::<Vec<_>>().join(" ");
+    let question = question.trim_start_matches('#').trim();
+    if question.is_empty() {
+        return Err(EditError::Empty("question"));
+    }
+    let answer: Vec<String> = answer
+        .trim()
+        .lines()
+        .map(|line| {
+            if line.trim_start().starts_with('#') {
+                format!("\\{}", line.trim_start())
+            } else {
+                line.trim_end().to_owned()
+            }
+        })
+        .collect();
+    if answer.iter().all(|l| l.trim().is_empty()) {
+        return Err(EditError::Empty("answer"));
+    }
+    Ok(format!("## {question}\n\n{}\n", answer.join("\n")))
+}
+
+/// Loads the whole corpus, with the new FAQ in place, from a scratch copy.
+fn validate(config: &Config, faq: &str) -> Result<(), EditError> {
+    let scratch = tempfile::tempdir().map_err(io("create a scratch folder in", &std::env::temp_dir()))?;
+    for entry in std::fs::read_dir(&config.corpus.dir).map_err(io("read", &config.corpus.dir))? {
+        let from = entry.map_err(io("read", &config.corpus.dir))?.path();
+        if from.is_file() {
+            let name = from.file_name().expect("a file has a name");
+            std::fs::copy(&from, scratch.path().join(name)).map_err(io("copy", &from))?;
+        }
+    }
+    std::fs::write(scratch.path().join(FAQ_FILE), faq).map_err(io("write", scratch.path()))?;
+    let mut trial = config.clone();
+    trial.corpus.dir = scratch.path().to_path_buf();
+    match Knowledge::load(&trial) {
+        Ok(_) => Ok(()),
+        Err(LoadError::Invalid(problems)) => Err(EditError::Invalid(
+            problems
+                .into_iter()
+                .map(|p| Problem { file: config.corpus.dir.join(p.file.file_name().unwrap_or_default()), ..p })
+                .collect(),
+        )),
+        Err(error) => Err(EditError::Invalid(vec![Problem::new(&config.corpus.dir, 1, error.to_string())])),
+    }
+}
+
+fn keep_in_history(path: &Path, history: &Path) -> Result<(), EditError> {
+    std::fs::create_dir_all(history).map_err(io("create", history))?;
+    let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%S%.6fZ");
+    let kept = history.join(format!("faq-{stamp}.md"));
+    std::fs::copy(path, &kept).map_err(io("keep a copy of", path))?;
+    Ok(())
+}
+
+/// Writes beside the file, flushes, then renames over it: readers see the old or the new
+/// file, never a part of one.
+fn replace_atomically(path: &Path, text: &str) -> Result<(), EditError> {
+    let temporary = path.with_file_name(TEMPORARY_FILE);
+    let written = (|| {
+        let mut file = std::fs::File::create(&temporary)?;
+        std::io::Write::write_all(&mut file, text.as_bytes())?;
+        file.sync_all()
+    })();
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&temporary);
+        return Err(io("write", &temporary)(e));
+    }
+    std::fs::rename(&temporary, path).map_err(|e| {
+        let _ = std::fs::remove_file(&temporary);
+        io("replace", path)(e)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FAQ: &str = "# FAQ\n\n## Is it safe?\n\nYes.\n\n## Does it hurt?\n\nA little.\n";
+
+    #[test]
+    fn edits_change_only_their_entry() {
+        let add = FaqEdit::Add { question: "Can I  bring\na friend?".into(), answer: "Yes.\n# not a heading".into() };
+        let (text, id) = edited(FAQ, &add).unwrap();
+        assert_eq!(id, "faq/can-i-bring-a-friend");
+        assert!(text.ends_with("## Is it safe?\n\nYes.\n\n## Does it hurt?\n\nA little.\n\n## Can I bring a friend?\n\nYes.\n\\# not a heading\n"), "{text}");
+
+        let replace = FaqEdit::Replace {
+            id: "faq/is-it-safe".into(),
+            question: "Is it safe for me?".into(),
+            answer: "Mostly.".into(),
+        };
+        let (text, _) = edited(FAQ, &replace).unwrap();
+        assert_eq!(text, "# FAQ\n\n## Is it safe for me?\n\nMostly.\n\n## Does it hurt?\n\nA little.\n");
+
+        let (text, _) = edited(FAQ, &FaqEdit::Remove { id: "faq/does-it-hurt".into() }).unwrap();
+        assert_eq!(text, "# FAQ\n\n## Is it safe?\n\nYes.\n");
+    }
+
+    #[test]
+    fn missing_entries_and_empty_fields_are_refused() {
+        assert!(matches!(edited(FAQ, &FaqEdit::Remove { id: "faq/nope".into() }), Err(EditError::NotFound(_))));
+        let empty = FaqEdit::Add { question: " ## ".into(), answer: "x".into() };
+        assert!(matches!(edited(FAQ, &empty), Err(EditError::Empty("question"))));
+        let empty = FaqEdit::Add { question: "Q?".into(), answer: "\n \n".into() };
+        assert!(matches!(edited(FAQ, &empty), Err(EditError::Empty("answer"))));
+    }
+}
