@@ -177,7 +177,8 @@ pub fn serve(settings: &Settings) -> anyhow::Result<Status> {
     Ok(Status::Fine)
 }
 
-/// `report`: the unanswered questions grouped, for staff to decide what content to add.
+/// `report`: the unanswered questions grouped, and the passages people find least helpful,
+/// for staff to decide what content to add or improve.
 pub fn report(settings: &Settings, top: usize) -> anyhow::Result<Status> {
     let config = settings.load_config()?;
     let path = &config.staff.unanswered_log;
@@ -187,5 +188,9 @@ pub fn report(settings: &Settings, top: usize) -> anyhow::Result<Status> {
     if skipped > 0 {
         eprintln!("sciatica-bot: skipped {skipped} unreadable line(s) in {}", path.display());
     }
+    let feedback = &config.staff.feedback_file;
+    let votes = sciatica_bot::staff::read_votes(feedback)
+        .with_context(|| format!("cannot read the feedback file {}", feedback.display()))?;
+    println!("\n{}", sciatica_bot::staff::least_helpful_report(&votes, top));
     Ok(Status::Fine)
 }

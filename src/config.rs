@@ -31,6 +31,8 @@ pub struct StaffConfig {
     pub unanswered_log: PathBuf,
     /// Where the previous `faq.md` is kept before each edit made from Discord.
     pub history_dir: PathBuf,
+    /// "Helpful" / "Not helpful" counts per passage (JSON), with no user identity.
+    pub feedback_file: PathBuf,
 }
 
 impl Default for StaffConfig {
@@ -38,6 +40,7 @@ impl Default for StaffConfig {
         StaffConfig {
             unanswered_log: PathBuf::from("data/unanswered.jsonl"),
             history_dir: PathBuf::from("data/faq-history"),
+            feedback_file: PathBuf::from("data/feedback.json"),
         }
     }
 }
@@ -170,6 +173,7 @@ impl Config {
         config.corpus.dir = base.join(&config.corpus.dir);
         config.staff.unanswered_log = base.join(&config.staff.unanswered_log);
         config.staff.history_dir = base.join(&config.staff.history_dir);
+        config.staff.feedback_file = base.join(&config.staff.feedback_file);
         config.discord.shards.validate().map_err(|message| ConfigError::Invalid(Problem::new(path, 1, message)))?;
         Ok(config)
     }

@@ -1,11 +1,12 @@
-//! What the clinic's staff see of the bot's use: the questions it could not answer, kept
-//! without any identity, and the report that groups them so staff can decide what content
-//! to add.
+//! What the clinic's staff see of the bot's use: the questions it could not answer and the
+//! "Helpful" / "Not helpful" votes on each passage, both kept without any identity, and the
+//! report that turns them into what content to add or improve.
 //!
-//! This module owns the log's format and the report. It does not decide when a question
-//! counts as unanswered (the Discord shell does) or edit the corpus.
+//! This module owns those files' formats and the report. It does not decide when a question
+//! counts as unanswered or render buttons (the Discord shell does), or edit the corpus.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::hash::{BuildHasher, RandomState};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -116,6 +117,84 @@ pub fn unanswered_report(groups: &[Group], top: usize) -> String {
     text
 }
 
+/// The votes one passage received.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Votes {
+    pub helpful: u64,
+    pub not_helpful: u64,
+}
+
+/// Votes per passage id, persisted as JSON. One vote per person per answer: who voted on what
+/// is remembered only as keyed hashes in memory (the key is new each run), never written.
+#[derive(Debug)]
+pub struct FeedbackStore {
+    path: PathBuf,
+    votes: Mutex<BTreeMap<String, Votes>>,
+    voted: Mutex<HashSet<u64>>,
+    hasher: RandomState,
+}
+
+impl FeedbackStore {
+    /// Opens the store, reading earlier votes if the file exists and is readable.
+    pub fn open(path: PathBuf) -> FeedbackStore {
+        let votes = read_votes(&path).unwrap_or_default();
+        FeedbackStore { path, votes: Mutex::new(votes), voted: Mutex::new(HashSet::new()), hasher: RandomState::new() }
+    }
+
+    /// Counts a vote unless this person already voted on this answer; returns whether it
+    /// counted. Writes the file (blocking I/O: call it off the async runtime).
+    pub fn vote(&self, person: u64, answer: u64, passage: &str, helpful: bool) -> std::io::Result<bool> {
+        let key = self.hasher.hash_one((person, answer));
+        if !self.voted.lock().unwrap_or_else(|e| e.into_inner()).insert(key) {
+            return Ok(false);
+        }
+        let mut votes = self.votes.lock().unwrap_or_else(|e| e.into_inner());
+        let entry = votes.entry(passage.to_owned()).or_default();
+        if helpful {
+            entry.helpful += 1;
+        } else {
+            entry.not_helpful += 1;
+        }
+        write_atomically(&self.path, &serde_json::to_string_pretty(&*votes).map_err(std::io::Error::other)?)?;
+        Ok(true)
+    }
+}
+
+/// The votes file, or nothing if there is none yet.
+pub fn read_votes(path: &Path) -> std::io::Result<BTreeMap<String, Votes>> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => serde_json::from_str(&text).map_err(std::io::Error::other),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(BTreeMap::new()),
+        Err(e) => Err(e),
+    }
+}
+
+fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)?;
+    }
+    let temporary = path.with_extension("json.tmp");
+    std::fs::write(&temporary, text)?;
+    std::fs::rename(&temporary, path)
+}
+
+/// The passages people found least helpful: most "not helpful" votes first, then the
+/// lowest share of "helpful".
+pub fn least_helpful_report(votes: &BTreeMap<String, Votes>, top: usize) -> String {
+    let mut rated: Vec<(&String, &Votes)> = votes.iter().filter(|(_, v)| v.not_helpful > 0).collect();
+    if rated.is_empty() {
+        return "No passage has been voted not helpful.".to_owned();
+    }
+    rated.sort_by(|(a_id, a), (b_id, b)| {
+        b.not_helpful.cmp(&a.not_helpful).then(a.helpful.cmp(&b.helpful)).then(a_id.cmp(b_id))
+    });
+    let mut text = String::from("Least helpful passages (not helpful / helpful):");
+    for (id, votes) in rated.into_iter().take(top) {
+        text.push_str(&format!("\n{:>4} / {:<4} {id}", votes.not_helpful, votes.helpful));
+    }
+    text
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -155,6 +234,25 @@ mod tests {
         std::fs::write(&path, "{\"time\":\"t\",\"text\":\"a\"}\nnot json\n").unwrap();
         let (groups, skipped) = group_unanswered(&path).unwrap();
         assert_eq!((groups.len(), skipped), (1, 1));
+    }
+
+    #[test]
+    fn one_vote_per_person_per_answer_and_no_identity_on_disk() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("feedback.json");
+        let store = FeedbackStore::open(path.clone());
+        assert!(store.vote(4_242_424_242, 1, "faq/a", false).unwrap());
+        assert!(!store.vote(4_242_424_242, 1, "faq/a", true).unwrap(), "a second click on the same answer");
+        assert!(store.vote(4_242_424_242, 2, "faq/a", false).unwrap(), "another answer");
+        assert!(store.vote(7, 1, "faq/a", true).unwrap(), "another person");
+        assert!(store.vote(7, 3, "faq/b", true).unwrap());
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(!text.contains("4242424242"), "{text}");
+        let votes = read_votes(&path).unwrap();
+        assert_eq!(votes["faq/a"], Votes { helpful: 1, not_helpful: 2 });
+        assert_eq!(FeedbackStore::open(path.clone()).votes.lock().unwrap().len(), 2, "votes survive a restart");
+        let report = least_helpful_report(&votes, 5);
+        assert_eq!(report, "Least helpful passages (not helpful / helpful):\n   2 / 1    faq/a");
     }
 
     #[test]

@@ -220,7 +220,13 @@ fn report_groups_and_counts_unanswered_questions() {
     ];
     std::fs::write(&log, lines.join("\n")).unwrap();
     let config = dir.path().join("config.toml");
-    std::fs::write(&config, "[staff]\nunanswered_log = \"unanswered.jsonl\"\n").unwrap();
+    std::fs::write(&config, "[staff]\nunanswered_log = \"unanswered.jsonl\"\nfeedback_file = \"votes.json\"\n")
+        .unwrap();
+    std::fs::write(
+        dir.path().join("votes.json"),
+        r#"{"faq/a": {"helpful": 5, "not_helpful": 1}, "faq/b": {"helpful": 0, "not_helpful": 3}, "faq/c": {"helpful": 2, "not_helpful": 0}}"#,
+    )
+    .unwrap();
     let output = bot().arg("report").arg("--config").arg(&config).output().unwrap();
     assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
     let report = text(&output.stdout);
@@ -228,4 +234,8 @@ fn report_groups_and_counts_unanswered_questions() {
     assert_eq!(lines[0], "Unanswered questions: 4 in 2 groups. Most frequent:");
     assert_eq!(lines[1], "   3 × Is there parking??");
     assert_eq!(lines[2], "   1 × do you sell gift vouchers");
+    assert_eq!(lines[4], "Least helpful passages (not helpful / helpful):");
+    assert_eq!(lines[5], "   3 / 0    faq/b");
+    assert_eq!(lines[6], "   1 / 5    faq/a");
+    assert_eq!(lines.len(), 7, "passages nobody found unhelpful are not listed");
 }

@@ -8,8 +8,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use common::fake_discord::{
-    assert_no_pings, autocomplete_json, bot_user, command_json, message_json, modal_json, user, FakeDiscord, BOT_ID,
-    WAIT,
+    assert_no_pings, autocomplete_json, bot_user, click_json, command_json, message_json, modal_json, user,
+    FakeDiscord, BOT_ID, WAIT,
 };
 use sciatica_bot::config::Config;
 use sciatica_bot::discord::{self, Shared};
@@ -43,6 +43,8 @@ impl Running {
         config.discord.watch_corpus = false;
         let files = tempfile::tempdir().unwrap();
         config.staff.unanswered_log = files.path().join("unanswered.jsonl");
+        config.staff.feedback_file = files.path().join("feedback.json");
+        config.staff.history_dir = files.path().join("history");
         configure(&mut config);
         let knowledge = Knowledge::load(&config).expect("the corpus loads");
         let shared = Arc::new(Shared::new(config, knowledge));
@@ -99,6 +101,8 @@ fn fixtures_deserialize_into_serenity_types() {
     serde_json::from_value::<serenity::all::ModalInteraction>(modal).unwrap();
     let autocomplete = autocomplete_json(8, "faq", "edit", "question", "gun", GUILD, user(4, "a", false));
     serde_json::from_value::<serenity::all::CommandInteraction>(autocomplete).unwrap();
+    let click = click_json(9, "feedback:up:x", 10, CHANNEL, GUILD, user(4, "a", false));
+    serde_json::from_value::<serenity::all::ComponentInteraction>(click).unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -595,5 +599,41 @@ async fn a_failed_write_leaves_the_corpus_unchanged_and_tells_the_staff_member()
     let content = bot.fake.callback(171).await["data"]["content"].as_str().unwrap().to_owned();
     assert!(content.contains("would break the corpus") && content.contains("faq.md:"), "{content}");
     assert_eq!(std::fs::read_to_string(dir.join("faq.md")).unwrap(), before);
+    bot.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn answers_carry_feedback_buttons_and_a_click_counts_once_per_person() {
+    let mut bot = Running::start(|_| {}).await;
+    bot.say(180, 42, &format!("<@{BOT_ID}> are massage guns good for sciatica?"), true);
+    let posted = bot
+        .fake
+        .expect("the answer", |r| r.method == "POST" && r.body["message_reference"]["message_id"] == "180")
+        .await;
+    let buttons = &posted.body["components"][0]["components"];
+    let ids: Vec<&str> = buttons.as_array().unwrap().iter().map(|b| b["custom_id"].as_str().unwrap()).collect();
+    assert_eq!(
+        ids,
+        ["feedback:up:faq/are-massage-guns-good-for-sciatica", "feedback:down:faq/are-massage-guns-good-for-sciatica"]
+    );
+
+    let down = "feedback:down:faq/are-massage-guns-good-for-sciatica";
+    let answer_id = 900_123;
+    bot.fake.dispatch(
+        "INTERACTION_CREATE",
+        click_json(181, down, answer_id, CHANNEL, GUILD, user(4_242_424_242, "a", false)),
+    );
+    assert!(bot.fake.callback(181).await["data"]["content"].as_str().unwrap().starts_with("Thanks"));
+    bot.fake.dispatch(
+        "INTERACTION_CREATE",
+        click_json(182, down, answer_id, CHANNEL, GUILD, user(4_242_424_242, "a", false)),
+    );
+    assert!(bot.fake.callback(182).await["data"]["content"].as_str().unwrap().contains("already"));
+    bot.fake.dispatch("INTERACTION_CREATE", click_json(183, down, answer_id, CHANNEL, GUILD, user(43, "b", false)));
+    assert!(bot.fake.callback(183).await["data"]["content"].as_str().unwrap().starts_with("Thanks"));
+
+    let votes = std::fs::read_to_string(bot.files.path().join("feedback.json")).unwrap();
+    let votes: serde_json::Value = serde_json::from_str(&votes).unwrap();
+    assert_eq!(votes, json!({"faq/are-massage-guns-good-for-sciatica": {"helpful": 0, "not_helpful": 2}}));
     bot.finish().await;
 }

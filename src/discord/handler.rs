@@ -2,15 +2,15 @@
 //! the staff check. Logs say what happened, never what was asked or by whom.
 
 use std::sync::{Arc, LazyLock, OnceLock};
-
-use regex::Regex;
 use std::time::Instant;
 
+use regex::Regex;
 use serenity::all::{
-    async_trait, ActionRowComponent, Command, CommandDataOptionValue, CommandInteraction, CommandOptionType, Context,
-    CreateActionRow, CreateAutocompleteResponse, CreateCommand, CreateCommandOption, CreateInputText,
-    CreateInteractionResponse, CreateInteractionResponseMessage, CreateMessage, CreateModal, EventHandler, GuildId,
-    InputTextStyle, Interaction, Member, Message, ModalInteraction, Permissions, Ready, UserId,
+    async_trait, ActionRowComponent, ButtonStyle, Command, CommandDataOptionValue, CommandInteraction,
+    CommandOptionType, ComponentInteraction, Context, CreateActionRow, CreateAutocompleteResponse, CreateButton,
+    CreateCommand, CreateCommandOption, CreateInputText, CreateInteractionResponse, CreateInteractionResponseMessage,
+    CreateMessage, CreateModal, EventHandler, GuildId, InputTextStyle, Interaction, Member, Message, ModalInteraction,
+    Permissions, Ready, UserId,
 };
 
 use super::cooldown::Verdict;
@@ -58,7 +58,7 @@ impl Handler {
     }
 
     /// The reply to a message, or `None` when the bot should stay quiet.
-    fn reply_to(&self, trigger: Trigger, author: UserId, content: &str) -> Option<String> {
+    fn reply_to(&self, trigger: Trigger, author: UserId, content: &str) -> Option<Outgoing> {
         let question = strip_mentions(content).trim().to_owned();
         let knowledge = self.shared.knowledge();
         let config = &self.shared.config.reply;
@@ -68,7 +68,7 @@ impl Handler {
             }
             let corpus = knowledge.engine.corpus();
             let help = Body::Help { topics: corpus.topics().collect(), example: corpus.example_question() };
-            return Some(reply::compose(None, &help, config));
+            return Some(Outgoing::text(reply::compose(None, &help, config)));
         }
         let response = crate::respond(&knowledge, config, &question);
         if trigger == Trigger::Listening && response.answer.is_none() && response.notice.is_none() {
@@ -87,14 +87,16 @@ impl Handler {
             self.log_unanswered(question);
         }
         match verdict {
-            Verdict::Answer => Some(response.reply),
-            Verdict::Warn { wait } => {
-                Some(reply::compose(response.notice.as_deref(), &Body::Wait { seconds: wait.as_secs().max(1) }, config))
-            }
+            Verdict::Answer => Some(Outgoing { text: response.reply, passage: response.answer.map(|a| a.id) }),
+            Verdict::Warn { wait } => Some(Outgoing::text(reply::compose(
+                response.notice.as_deref(),
+                &Body::Wait { seconds: wait.as_secs().max(1) },
+                config,
+            ))),
             // A red flag always gets its notice, cooldown or not.
-            Verdict::Quiet { wait } => response
-                .notice
-                .map(|notice| reply::compose(Some(&notice), &Body::Wait { seconds: wait.as_secs().max(1) }, config)),
+            Verdict::Quiet { wait } => response.notice.map(|notice| {
+                Outgoing::text(reply::compose(Some(&notice), &Body::Wait { seconds: wait.as_secs().max(1) }, config))
+            }),
         }
     }
 
@@ -114,7 +116,7 @@ impl Handler {
             return self.faq_command(ctx, command).await;
         }
         let config = &self.shared.config;
-        let (content, ephemeral) = match command.data.name.as_str() {
+        let (content, ephemeral, passage) = match command.data.name.as_str() {
             "ask" => {
                 let question = command
                     .data
@@ -127,7 +129,7 @@ impl Handler {
                     })
                     .unwrap_or_default();
                 match self.reply_to(Trigger::SlashCommand, command.user.id, question) {
-                    Some(reply) => (reply, config.discord.ephemeral_answers),
+                    Some(reply) => (reply.text, config.discord.ephemeral_answers, reply.passage),
                     None => return Ok(()),
                 }
             }
@@ -135,17 +137,20 @@ impl Handler {
                 let knowledge = self.shared.knowledge();
                 let corpus = knowledge.engine.corpus();
                 let help = Body::Help { topics: corpus.topics().collect(), example: corpus.example_question() };
-                (reply::compose(None, &help, &config.reply), config.discord.ephemeral_answers)
+                (reply::compose(None, &help, &config.reply), config.discord.ephemeral_answers, None)
             }
-            "reload" => (self.reload(command).await, true),
-            "unanswered" => (self.unanswered(command).await, true),
+            "reload" => (self.reload(command).await, true, None),
+            "unanswered" => (self.unanswered(command).await, true, None),
             other => {
                 tracing::warn!(command = other, "unknown command");
                 return Ok(());
             }
         };
-        let message =
+        let mut message =
             CreateInteractionResponseMessage::new().content(content).allowed_mentions(no_pings()).ephemeral(ephemeral);
+        if let Some(buttons) = passage.as_deref().and_then(feedback_buttons) {
+            message = message.components(buttons);
+        }
         command.create_response(&ctx.http, CreateInteractionResponse::Message(message)).await
     }
 
@@ -267,6 +272,32 @@ impl Handler {
         }
     }
 
+    /// A click on "Helpful" or "Not helpful": counted once per person per answer.
+    async fn feedback(&self, ctx: &Context, click: &ComponentInteraction) -> serenity::Result<()> {
+        let id = click.data.custom_id.as_str();
+        let (helpful, passage) = match (id.strip_prefix(HELPFUL), id.strip_prefix(NOT_HELPFUL)) {
+            (Some(passage), _) => (true, passage.to_owned()),
+            (_, Some(passage)) => (false, passage.to_owned()),
+            _ => return Ok(()),
+        };
+        let store = self.shared.feedback.clone();
+        let (person, answer) = (click.user.id.get(), click.message.id.get());
+        let counted = tokio::task::spawn_blocking(move || store.vote(person, answer, &passage, helpful)).await;
+        let text = match counted {
+            Ok(Ok(true)) => "Thanks, that helps the clinic improve its answers.",
+            Ok(Ok(false)) => "You already gave feedback on this answer, thank you.",
+            Ok(Err(error)) => {
+                tracing::warn!(%error, "cannot save feedback");
+                "Sorry, your feedback could not be saved."
+            }
+            Err(error) => {
+                tracing::warn!(%error, "feedback task failed");
+                "Sorry, your feedback could not be saved."
+            }
+        };
+        click.create_response(&ctx.http, private(text.to_owned())).await
+    }
+
     /// Suggestions for `/faq edit|remove question:`: FAQ questions containing what was typed.
     async fn faq_autocomplete(&self, ctx: &Context, command: &CommandInteraction) -> serenity::Result<()> {
         let typed = command.data.autocomplete().map(|o| o.value.to_lowercase()).unwrap_or_default();
@@ -343,8 +374,12 @@ impl EventHandler for Handler {
 
     async fn message(&self, ctx: Context, message: Message) {
         let Some(trigger) = self.trigger(&message) else { return };
-        let Some(text) = self.reply_to(trigger, message.author.id, &message.content) else { return };
-        let reply = CreateMessage::new().content(text).allowed_mentions(no_pings()).reference_message(&message);
+        let Some(outgoing) = self.reply_to(trigger, message.author.id, &message.content) else { return };
+        let mut reply =
+            CreateMessage::new().content(outgoing.text).allowed_mentions(no_pings()).reference_message(&message);
+        if let Some(buttons) = outgoing.passage.as_deref().and_then(feedback_buttons) {
+            reply = reply.components(buttons);
+        }
         if let Err(error) = message.channel_id.send_message(&ctx.http, reply).await {
             tracing::warn!(%error, "cannot send a reply");
         }
@@ -355,12 +390,39 @@ impl EventHandler for Handler {
             Interaction::Command(command) => self.answer_command(&ctx, command).await,
             Interaction::Autocomplete(command) => self.faq_autocomplete(&ctx, command).await,
             Interaction::Modal(modal) => self.faq_form_submitted(&ctx, modal).await,
+            Interaction::Component(click) => self.feedback(&ctx, click).await,
             _ => Ok(()),
         };
         if let Err(error) = outcome {
             tracing::warn!(%error, kind = ?interaction.kind(), "cannot answer an interaction");
         }
     }
+}
+
+/// What a reply carries besides its text: the passage quoted, for the feedback buttons.
+struct Outgoing {
+    text: String,
+    passage: Option<String>,
+}
+
+impl Outgoing {
+    fn text(text: String) -> Outgoing {
+        Outgoing { text, passage: None }
+    }
+}
+
+/// Custom ids of the feedback buttons, followed by the passage id.
+const HELPFUL: &str = "feedback:up:";
+const NOT_HELPFUL: &str = "feedback:down:";
+
+/// "Helpful" and "Not helpful" under an answer, when the passage id fits a custom id.
+fn feedback_buttons(passage: &str) -> Option<Vec<CreateActionRow>> {
+    (NOT_HELPFUL.len() + passage.len() <= 100).then(|| {
+        vec![CreateActionRow::Buttons(vec![
+            CreateButton::new(format!("{HELPFUL}{passage}")).label("Helpful").style(ButtonStyle::Success),
+            CreateButton::new(format!("{NOT_HELPFUL}{passage}")).label("Not helpful").style(ButtonStyle::Secondary),
+        ])]
+    })
 }
 
 /// Custom ids of the FAQ forms; an edit form carries the id of the entry it edits.

@@ -18,7 +18,7 @@ use serenity::all::{ClientBuilder, GatewayIntents, HttpBuilder};
 
 use crate::config::Config;
 use crate::faq_edit::{EditError, FaqEdit, FaqEditor};
-use crate::staff::UnansweredLog;
+use crate::staff::{FeedbackStore, UnansweredLog};
 use crate::{Knowledge, LoadError};
 use cooldown::Cooldowns;
 use handler::Handler;
@@ -43,6 +43,7 @@ pub struct Shared {
     knowledge: ArcSwap<Knowledge>,
     cooldowns: Mutex<Cooldowns>,
     unanswered: Arc<UnansweredLog>,
+    feedback: Arc<FeedbackStore>,
     faq_editor: Arc<FaqEditor>,
     /// Serialises reloads, so two staff members reloading at once cannot interleave.
     reloading: tokio::sync::Mutex<()>,
@@ -52,11 +53,13 @@ impl Shared {
     pub fn new(config: Config, knowledge: Knowledge) -> Shared {
         let cooldowns = Mutex::new(Cooldowns::new(Duration::from_secs(config.discord.cooldown_seconds)));
         let unanswered = Arc::new(UnansweredLog::new(config.staff.unanswered_log.clone()));
+        let config_feedback = config.staff.feedback_file.clone();
         Shared {
             config,
             knowledge: ArcSwap::from_pointee(knowledge),
             cooldowns,
             unanswered,
+            feedback: Arc::new(FeedbackStore::open(config_feedback)),
             faq_editor: Arc::new(FaqEditor::default()),
             reloading: tokio::sync::Mutex::new(()),
         }

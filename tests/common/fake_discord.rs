@@ -397,3 +397,13 @@ pub fn autocomplete_json(
     interaction["type"] = json!(4);
     interaction
 }
+
+/// A button click (type 3) on message `message` posted by the bot in `channel`.
+pub fn click_json(id: u64, custom_id: &str, message: u64, channel: u64, guild: u64, invoker: Value) -> Value {
+    let mut interaction = command_json(id, "", json!([]), Some(guild), invoker, &[], 0);
+    interaction["type"] = json!(3);
+    interaction["channel_id"] = json!(channel.to_string());
+    interaction["data"] = json!({"custom_id": custom_id, "component_type": 2});
+    interaction["message"] = message_json(message, channel, Some(guild), bot_user(), "an answer", vec![]);
+    interaction
+}
