@@ -235,6 +235,35 @@ mod tests {
     }
 
     #[test]
+    fn concurrent_edits_are_serialised_and_none_is_lost() {
+        let corpus = tempfile::tempdir().unwrap();
+        for entry in std::fs::read_dir("corpus").unwrap() {
+            let path = entry.unwrap().path();
+            std::fs::copy(&path, corpus.path().join(path.file_name().unwrap())).unwrap();
+        }
+        let history = tempfile::tempdir().unwrap();
+        let mut config = Config::default();
+        config.corpus.dir = corpus.path().to_path_buf();
+        config.staff.history_dir = history.path().to_path_buf();
+        let editor = FaqEditor::default();
+        std::thread::scope(|scope| {
+            for n in 0..4 {
+                let (editor, config) = (&editor, &config);
+                scope.spawn(move || {
+                    let edit = FaqEdit::Add { question: format!("Question {n}?"), answer: format!("Answer {n}.") };
+                    editor.apply(&edit, config).unwrap();
+                });
+            }
+        });
+        let faq = std::fs::read_to_string(corpus.path().join(FAQ_FILE)).unwrap();
+        for n in 0..4 {
+            assert!(faq.contains(&format!("## Question {n}?\n\nAnswer {n}.")), "{faq}");
+        }
+        assert_eq!(std::fs::read_dir(history.path()).unwrap().count(), 4, "each edit kept the file it replaced");
+        assert!(!corpus.path().join(TEMPORARY_FILE).exists());
+    }
+
+    #[test]
     fn missing_entries_and_empty_fields_are_refused() {
         assert!(matches!(edited(FAQ, &FaqEdit::Remove { id: "faq/nope".into() }), Err(EditError::NotFound(_))));
         let empty = FaqEdit::Add { question: " ## ".into(), answer: "x".into() };
