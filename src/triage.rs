@@ -32,8 +32,9 @@ const MAX_QUOTED: usize = 4;
 const MAX_QUOTE_CHARS: usize = 80;
 /// How near a match (in bytes of the normalised text, either side) an exception cancels it.
 const EXCEPTION_REACH: usize = 40;
-/// How far before a match a negation ("no", "never", "without") still applies, in words.
-const NEGATION_WINDOW_WORDS: usize = 4;
+/// A negation ("no", "never", "without") up to four words before a match, which then reads
+/// as "I do not have it".
+const NEGATION: &str = r"\b(no|not|never|without|nor|none|dont|doesnt|havent|hasnt|hadnt|didnt|arent|isnt|wasnt|denies|free of)\b( \w+){0,3} ?$";
 /// Compiled-size limit of one pattern: staff patterns are small; this keeps a typo such as
 /// `.{0,100000}` from exhausting memory.
 const PATTERN_SIZE_LIMIT: usize = 4 * 1024 * 1024;
@@ -260,13 +261,7 @@ impl Triage {
             .size_limit(PATTERN_SIZE_LIMIT * sources.len().max(1))
             .build()
             .map_err(|e| vec![Problem::new(path, 1, format!("the patterns together are too large: {e}"))])?;
-        let negation = RegexBuilder::new(&format!(
-            r"\b(no|not|never|without|nor|none|dont|doesnt|havent|hasnt|hadnt|didnt|arent|isnt|wasnt|denies|free of)\b( \w+){{0,{}}} ?$",
-            NEGATION_WINDOW_WORDS - 1
-        ))
-        .unicode(false)
-        .build()
-        .expect("the negation pattern is valid");
+        let negation = RegexBuilder::new(NEGATION).unicode(false).build().expect("the negation pattern is valid");
         Ok(Triage { set, patterns: owners, categories, notices, negation })
     }
 

@@ -30,6 +30,8 @@ pub struct Recorded {
     pub method: String,
     pub path: String,
     pub body: Value,
+    /// Who made it: the Authorization header, or the token of an IDENTIFY.
+    pub authorization: String,
 }
 
 pub struct FakeDiscord {
@@ -104,6 +106,14 @@ impl FakeDiscord {
         }
     }
 
+    /// Like [`FakeDiscord::expect`], but also accepts a request that already arrived.
+    pub async fn saw_or_expect(&mut self, what: &str, wanted: impl Fn(&Recorded) -> bool) -> Recorded {
+        match self.seen.iter().find(|r| wanted(r)) {
+            Some(request) => request.clone(),
+            None => self.expect(what, wanted).await,
+        }
+    }
+
     /// Collects whatever arrives within `grace`, for checks that something did not happen.
     pub async fn drain(&mut self, grace: Duration) {
         let deadline = tokio::time::Instant::now() + grace;
@@ -115,7 +125,7 @@ impl FakeDiscord {
     /// The message the bot posted in reply to message `id`.
     pub async fn reply_to(&mut self, id: u64) -> String {
         let request = self
-            .expect(&format!("a reply to message {id}"), |r| {
+            .saw_or_expect(&format!("a reply to message {id}"), |r| {
                 r.method == "POST"
                     && r.path.ends_with("/messages")
                     && r.body["message_reference"]["message_id"].as_str().and_then(|m| m.parse::<u64>().ok())
@@ -128,9 +138,11 @@ impl FakeDiscord {
     /// The bot's response to interaction `id`.
     pub async fn callback(&mut self, id: u64) -> Value {
         let prefix = format!("/api/v10/interactions/{id}/");
-        self.expect(&format!("a response to interaction {id}"), |r| r.method == "POST" && r.path.starts_with(&prefix))
-            .await
-            .body
+        self.saw_or_expect(&format!("a response to interaction {id}"), |r| {
+            r.method == "POST" && r.path.starts_with(&prefix)
+        })
+        .await
+        .body
     }
 
     /// Every message and interaction response the bot sent so far.
@@ -214,7 +226,8 @@ async fn session(mut socket: WebSocket, fake: Fake) {
                         if let Some([id, total]) = identify["shard"].as_array().map(|s| [s[0].as_u64().unwrap_or(0), s[1].as_u64().unwrap_or(1)]) {
                             shard = (id, total);
                         }
-                        let _ = fake.record.send(Recorded { method: "IDENTIFY".into(), path: "/gateway".into(), body: identify });
+                        let authorization = identify["token"].as_str().unwrap_or_default().to_owned();
+                        let _ = fake.record.send(Recorded { method: "IDENTIFY".into(), path: "/gateway".into(), body: identify, authorization });
                         sequence += 1;
                         let base = fake.base.lock().unwrap().replace("http://", "ws://");
                         let ready = json!({"op": 0, "s": sequence, "t": "READY", "d": {
@@ -252,9 +265,12 @@ fn shard_of(data: &Value, total: u64) -> u64 {
 async fn rest(State(fake): State<Fake>, request: Request) -> Response {
     let method = request.method().to_string();
     let path = request.uri().path().to_owned();
+    let authorization =
+        request.headers().get("authorization").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
     let bytes = axum::body::to_bytes(request.into_body(), 10 * 1024 * 1024).await.unwrap_or_default();
     let body: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-    let _ = fake.record.send(Recorded { method: method.clone(), path: path.clone(), body: body.clone() });
+    let _ =
+        fake.record.send(Recorded { method: method.clone(), path: path.clone(), body: body.clone(), authorization });
     let parts: Vec<&str> = path.trim_start_matches("/api/v10/").split('/').collect();
     match (method.as_str(), parts.as_slice()) {
         ("POST", ["channels", channel, "messages"]) => {
