@@ -81,10 +81,10 @@ async fn two_processes_each_run_their_shard_and_answer_its_messages() {
             message_json(id, 500, Some(guild), user(42, "a", false), &ask, vec![bot_user()]),
         );
     }
-    for (id, process) in [(1, "zero"), (2, "one"), (3, "one"), (4, "zero")] {
+    for (id, process) in [("1", "zero"), ("2", "one"), ("3", "one"), ("4", "zero")] {
         let reply = fake
             .saw_or_expect(&format!("the reply to message {id}"), |r| {
-                r.method == "POST" && r.body["message_reference"]["message_id"] == id.to_string()
+                r.method == "POST" && r.body["message_reference"]["message_id"] == id
             })
             .await;
         assert_eq!(reply.authorization, format!("Bot token-of-process-{process}"), "message {id}");
