@@ -32,6 +32,8 @@ pub struct Recorded {
     pub body: Value,
     /// Who made it: the Authorization header, or the token of an IDENTIFY.
     pub authorization: String,
+    /// When the fake received it.
+    pub at: std::time::Instant,
 }
 
 pub struct FakeDiscord {
@@ -104,6 +106,13 @@ impl FakeDiscord {
                 Err(_) => panic!("no {what} within {WAIT:?}; seen: {:#?}", self.seen),
             }
         }
+    }
+
+    /// The next request, whatever it is (kept in `seen` too).
+    pub async fn next(&mut self) -> Option<Recorded> {
+        let request = self.requests.recv().await?;
+        self.seen.push(request.clone());
+        Some(request)
     }
 
     /// Like [`FakeDiscord::expect`], but also accepts a request that already arrived.
@@ -227,7 +236,7 @@ async fn session(mut socket: WebSocket, fake: Fake) {
                             shard = (id, total);
                         }
                         let authorization = identify["token"].as_str().unwrap_or_default().to_owned();
-                        let _ = fake.record.send(Recorded { method: "IDENTIFY".into(), path: "/gateway".into(), body: identify, authorization });
+                        let _ = fake.record.send(Recorded { method: "IDENTIFY".into(), path: "/gateway".into(), body: identify, authorization, at: std::time::Instant::now() });
                         sequence += 1;
                         let base = fake.base.lock().unwrap().replace("http://", "ws://");
                         let ready = json!({"op": 0, "s": sequence, "t": "READY", "d": {
@@ -269,8 +278,13 @@ async fn rest(State(fake): State<Fake>, request: Request) -> Response {
         request.headers().get("authorization").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
     let bytes = axum::body::to_bytes(request.into_body(), 10 * 1024 * 1024).await.unwrap_or_default();
     let body: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-    let _ =
-        fake.record.send(Recorded { method: method.clone(), path: path.clone(), body: body.clone(), authorization });
+    let _ = fake.record.send(Recorded {
+        method: method.clone(),
+        path: path.clone(),
+        body: body.clone(),
+        authorization,
+        at: std::time::Instant::now(),
+    });
     let parts: Vec<&str> = path.trim_start_matches("/api/v10/").split('/').collect();
     match (method.as_str(), parts.as_slice()) {
         ("POST", ["channels", channel, "messages"]) => {
