@@ -1,0 +1,167 @@
+//! How cost grows with the corpus: synthetic corpora of about 60, 1,000 and 10,000 passages
+//! (the real article and FAQ, plus generated sections in the same vocabulary), measuring
+//! index build time, per-question latency (criterion's median, and a p99 printed from 2,000
+//! timed questions) and the peak memory of a process that loads the corpus and answers.
+//! `cargo bench --bench scale`.
+
+use std::hint::black_box;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
+use sciatica_bot::config::{Config, ReplyConfig};
+use sciatica_bot::corpus::{Corpus, SYNONYMS_FILE};
+use sciatica_bot::search::Engine;
+use sciatica_bot::Knowledge;
+
+const SIZES: [usize; 3] = [60, 1_000, 10_000];
+/// Generated passages per file, to stay well under the 1 MiB file limit.
+const PASSAGES_PER_FILE: usize = 400;
+
+/// A small deterministic generator (xorshift64*), so every run benchmarks the same corpus.
+struct Random(u64);
+
+impl Random {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        (self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 33) as usize % n
+    }
+}
+
+/// Writes a corpus of about `passages` passages into `dir`: the shipped files, then generated
+/// sections of three to six paragraphs, each paragraph two to four sentences of the real
+/// article's words.
+fn synthetic_corpus(passages: usize, dir: &Path) {
+    let mut real = 0;
+    let mut vocabulary = Vec::new();
+    for entry in std::fs::read_dir("corpus").unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, dir.join(path.file_name().unwrap())).unwrap();
+        if path.extension().is_some_and(|e| e == "md") {
+            let text = std::fs::read_to_string(&path).unwrap();
+            real += text.split("\n\n").filter(|p| !p.starts_with('#') && !p.trim().is_empty()).count();
+            vocabulary
+                .extend(text.split_whitespace().map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()).to_lowercase()));
+        }
+    }
+    vocabulary.retain(|w| w.len() > 2);
+    let mut random = Random(0x5eed);
+    let mut word = |random: &mut Random| vocabulary[random.below(vocabulary.len())].clone();
+    let (mut written, mut file, mut section) = (real, 0, 0);
+    while written < passages {
+        let mut text = format!("# Generated notes {file}\n");
+        let mut in_file = 0;
+        while in_file < PASSAGES_PER_FILE && written < passages {
+            section += 1;
+            let heading: Vec<String> = (0..4).map(|_| word(&mut random)).collect();
+            text.push_str(&format!("\n## Section {section}: {}\n", heading.join(" ")));
+            for _ in 0..3 + random.below(4) {
+                let sentences: Vec<String> = (0..2 + random.below(3))
+                    .map(|_| {
+                        let words: Vec<String> = (0..10 + random.below(16)).map(|_| word(&mut random)).collect();
+                        let mut sentence = words.join(" ");
+                        sentence[..1].make_ascii_uppercase();
+                        format!("{sentence}.")
+                    })
+                    .collect();
+                text.push_str(&format!("\n{}\n", sentences.join(" ")));
+                written += 1;
+                in_file += 1;
+            }
+        }
+        std::fs::write(dir.join(format!("generated-{file:03}.md")), text).unwrap();
+        file += 1;
+    }
+}
+
+fn questions() -> Vec<String> {
+    let text = std::fs::read_to_string("tests/data/retrieval_dev.jsonl").unwrap();
+    text.lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .map(|q| q["question"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// Peak memory of a fresh `sciatica-bot ask --json -` process that loads the corpus and
+/// answers every question: read from its `/proc` status before it exits.
+fn peak_memory_megabytes(dir: &Path, questions: &[String]) -> u64 {
+    use std::io::{BufRead, Write};
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_sciatica-bot"))
+        .args(["ask", "--json", "-", "--corpus"])
+        .arg(dir)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    for question in questions {
+        writeln!(stdin, "{question}").unwrap();
+    }
+    stdin.flush().unwrap();
+    let mut answers = std::io::BufReader::new(child.stdout.take().unwrap());
+    for _ in questions {
+        let mut line = String::new();
+        answers.read_line(&mut line).unwrap();
+    }
+    let status = std::fs::read_to_string(format!("/proc/{}/status", child.id())).unwrap_or_default();
+    drop(stdin);
+    child.wait().unwrap();
+    let peak_kb = status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|kb| kb.parse::<u64>().ok())
+        .unwrap_or(0);
+    peak_kb / 1000
+}
+
+fn scale(c: &mut Criterion) {
+    let questions = questions();
+    let reply = ReplyConfig::default();
+    for size in SIZES {
+        let dir = tempfile::tempdir().unwrap();
+        synthetic_corpus(size, dir.path());
+        let mut config = Config::default();
+        config.corpus.dir = dir.path().to_path_buf();
+
+        let knowledge = Knowledge::load(&config).unwrap();
+        let memory = peak_memory_megabytes(dir.path(), &questions);
+        let passages = knowledge.engine.corpus().passages.len();
+
+        let mut timings: Vec<Duration> = (0..2_000)
+            .map(|i| {
+                let started = Instant::now();
+                black_box(sciatica_bot::respond(&knowledge, &reply, &questions[i % questions.len()]));
+                started.elapsed()
+            })
+            .collect();
+        timings.sort();
+        eprintln!(
+            "scale {passages} passages: question p50 {:?}, p99 {:?}; peak memory of a process answering {} questions: {memory} MB",
+            timings[timings.len() / 2],
+            timings[timings.len() * 99 / 100],
+            questions.len()
+        );
+
+        let mut group = c.benchmark_group("scale");
+        group.sample_size(10);
+        group.bench_with_input(BenchmarkId::new("question", passages), &knowledge, |b, knowledge| {
+            let mut i = 0;
+            b.iter(|| {
+                i += 1;
+                sciatica_bot::respond(knowledge, &reply, black_box(&questions[i % questions.len()]))
+            })
+        });
+        let corpus = Corpus::load(dir.path()).unwrap();
+        let synonyms = dir.path().join(SYNONYMS_FILE);
+        group.bench_with_input(BenchmarkId::new("index build", passages), &corpus, |b, corpus| {
+            b.iter(|| Engine::build(black_box(corpus.clone()), &synonyms).unwrap())
+        });
+        group.finish();
+    }
+}
+
+criterion_group!(benches, scale);
+criterion_main!(benches);
