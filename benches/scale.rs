@@ -48,7 +48,7 @@ fn synthetic_corpus(passages: usize, dir: &Path) {
     }
     vocabulary.retain(|w| w.len() > 2);
     let mut random = Random(0x5eed);
-    let mut word = |random: &mut Random| vocabulary[random.below(vocabulary.len())].clone();
+    let word = |random: &mut Random| vocabulary[random.below(vocabulary.len())].clone();
     let (mut written, mut file, mut section) = (real, 0, 0);
     while written < passages {
         let mut text = format!("# Generated notes {file}\n");
