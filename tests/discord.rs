@@ -71,6 +71,18 @@ impl Running {
         );
     }
 
+    /// A bot answering from a copy of the corpus that the test may edit.
+    async fn on_a_corpus_copy(configure: impl FnOnce(&mut Config)) -> (tempfile::TempDir, Running) {
+        let corpus = corpus_copy();
+        let dir = corpus.path().to_path_buf();
+        let running = Running::start(|c| {
+            c.corpus.dir = dir;
+            configure(c);
+        })
+        .await;
+        (corpus, running)
+    }
+
     /// The next request the bot makes, recorded like the others.
     async fn fake_next(&mut self) -> Option<common::fake_discord::Recorded> {
         self.fake.next().await
@@ -463,15 +475,9 @@ fn faq_subcommand(sub: &str, id: Option<&str>) -> serde_json::Value {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn staff_add_a_faq_entry_from_discord_and_it_is_live_at_once_and_after_a_restart() {
-    let corpus = corpus_copy();
+    let (corpus, mut bot) = Running::on_a_corpus_copy(|_| {}).await;
     let dir = corpus.path().to_path_buf();
-    let history = tempfile::tempdir().unwrap();
-    let history_dir = history.path().to_path_buf();
-    let mut bot = Running::start(|c| {
-        c.corpus.dir = dir.clone();
-        c.staff.history_dir = history_dir.clone();
-    })
-    .await;
+    let history_dir = bot.files.path().join("history");
     let before = std::fs::read_to_string(dir.join("faq.md")).unwrap();
 
     bot.command(150, "faq", faq_subcommand("add", None), &[], 0);
@@ -513,15 +519,9 @@ async fn staff_add_a_faq_entry_from_discord_and_it_is_live_at_once_and_after_a_r
 
 #[tokio::test(flavor = "multi_thread")]
 async fn staff_edit_and_remove_entries_chosen_by_autocomplete() {
-    let corpus = corpus_copy();
+    let (corpus, mut bot) = Running::on_a_corpus_copy(|_| {}).await;
     let dir = corpus.path().to_path_buf();
-    let history = tempfile::tempdir().unwrap();
-    let history_dir = history.path().to_path_buf();
-    let mut bot = Running::start(|c| {
-        c.corpus.dir = dir.clone();
-        c.staff.history_dir = history_dir.clone();
-    })
-    .await;
+    let history_dir = bot.files.path().join("history");
     bot.fake.dispatch(
         "INTERACTION_CREATE",
         autocomplete_json(160, "faq", "edit", "question", "GUNS", GUILD, user(42, "m", false)),
@@ -574,15 +574,8 @@ async fn staff_edit_and_remove_entries_chosen_by_autocomplete() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_failed_write_leaves_the_corpus_unchanged_and_tells_the_staff_member() {
-    let corpus = corpus_copy();
+    let (corpus, mut bot) = Running::on_a_corpus_copy(|_| {}).await;
     let dir = corpus.path().to_path_buf();
-    let history = tempfile::tempdir().unwrap();
-    let history_dir = history.path().to_path_buf();
-    let mut bot = Running::start(|c| {
-        c.corpus.dir = dir.clone();
-        c.staff.history_dir = history_dir.clone();
-    })
-    .await;
     let before = std::fs::read_to_string(dir.join("faq.md")).unwrap();
     // Where the new file would be written is taken by a folder: the write fails even as root.
     std::fs::create_dir(dir.join(".faq.md.tmp")).unwrap();
