@@ -14,7 +14,7 @@ use serenity::all::{
 };
 
 use super::cooldown::Verdict;
-use super::{no_pings, Shared};
+use super::{no_pings, refusal_report, Shared};
 use crate::corpus::PassageKind;
 use crate::faq_edit::FaqEdit;
 use crate::reply::{self, Body};
@@ -166,20 +166,7 @@ impl Handler {
                 tracing::info!(passages = report.passages, "reloaded");
                 report.summary()
             }
-            Err(error) => {
-                let problems = error.problems();
-                for problem in problems {
-                    tracing::warn!(%problem, "reload refused the corpus");
-                }
-                let mut text = String::from("Not reloaded: the previous version is still answering. Problems:");
-                if problems.is_empty() {
-                    text.push_str(&format!("\n{error}"));
-                }
-                for problem in problems.iter().take(15) {
-                    text.push_str(&format!("\n`{problem}`"));
-                }
-                text
-            }
+            Err(error) => refusal_report("Not reloaded", &error),
         }
     }
 

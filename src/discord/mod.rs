@@ -53,13 +53,13 @@ impl Shared {
     pub fn new(config: Config, knowledge: Knowledge) -> Shared {
         let cooldowns = Mutex::new(Cooldowns::new(Duration::from_secs(config.discord.cooldown_seconds)));
         let unanswered = Arc::new(UnansweredLog::new(config.staff.unanswered_log.clone()));
-        let config_feedback = config.staff.feedback_file.clone();
+        let feedback = Arc::new(FeedbackStore::open(config.staff.feedback_file.clone()));
         Shared {
             config,
             knowledge: ArcSwap::from_pointee(knowledge),
             cooldowns,
             unanswered,
-            feedback: Arc::new(FeedbackStore::open(config_feedback)),
+            feedback,
             faq_editor: Arc::new(FaqEditor::default()),
             reloading: tokio::sync::Mutex::new(()),
         }
@@ -165,6 +165,23 @@ pub fn intents(config: &Config) -> GatewayIntents {
 /// Allowed mentions that allow nothing: no `@everyone`, no user, no role, no reply ping.
 pub(crate) fn no_pings() -> serenity::all::CreateAllowedMentions {
     serenity::all::CreateAllowedMentions::new().empty_users().empty_roles().replied_user(false)
+}
+
+/// What staff are told when a corpus version is refused: the previous one keeps answering,
+/// and each `FILE:LINE` problem (the first fifteen) is listed. Each problem is also logged.
+pub(crate) fn refusal_report(heading: &str, error: &LoadError) -> String {
+    let problems = error.problems();
+    let mut text = format!("{heading}: the previous version is still answering.");
+    if problems.is_empty() {
+        text.push_str(&format!("\n{error}"));
+    }
+    for problem in problems {
+        tracing::warn!(%problem, "corpus refused");
+    }
+    for problem in problems.iter().take(15) {
+        text.push_str(&format!("\n`{problem}`"));
+    }
+    text
 }
 
 /// Posts a report to the staff channel, if one is set.

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use notify::{EventKind, RecommendedWatcher, RecursiveMode, Watcher};
 
-use super::{tell_staff, Shared};
+use super::{refusal_report, tell_staff, Shared};
 
 /// How long the folder must stay quiet before a rebuild: editors save in bursts.
 const QUIET_PERIOD: Duration = Duration::from_millis(400);
@@ -40,19 +40,7 @@ pub fn watch_corpus(shared: Arc<Shared>, http: Arc<serenity::http::Http>) -> not
                     tracing::info!(passages = report.passages, "corpus reloaded after an edit");
                     tell_staff(&shared, &http, &format!("Corpus edited. {}", report.summary())).await;
                 }
-                Err(error) => {
-                    for problem in error.problems() {
-                        tracing::warn!(%problem, "corpus edit refused");
-                    }
-                    let mut text = String::from("Corpus edit not applied: the previous version is still answering.");
-                    if error.problems().is_empty() {
-                        text.push_str(&format!("\n{error}"));
-                    }
-                    for problem in error.problems().iter().take(15) {
-                        text.push_str(&format!("\n`{problem}`"));
-                    }
-                    tell_staff(&shared, &http, &text).await;
-                }
+                Err(error) => tell_staff(&shared, &http, &refusal_report("Corpus edit not applied", &error)).await,
             }
         }
     });

@@ -16,10 +16,10 @@ use tantivy::query::{BooleanQuery, BoostQuery, DisjunctionMaxQuery, Occur, Phras
 use tantivy::schema::{Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, STORED};
 use tantivy::{doc, DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
-pub use analysis::Analyzer;
 pub use expand::Concept;
 
 use crate::corpus::{Corpus, CorpusError, Passage, Problem, Section, SYNONYMS_FILE};
+use analysis::Analyzer;
 use expand::{Speller, SynonymTable, TermId, TermSet, Vocabulary};
 
 /// Field weights: a word in a FAQ question or a heading says more about a passage than the
