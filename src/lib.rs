@@ -16,6 +16,7 @@
 pub mod config;
 pub mod corpus;
 pub mod discord;
+pub mod embed;
 pub mod faq_edit;
 pub mod reply;
 pub mod search;

@@ -1,0 +1,246 @@
+//! The sentence-embedding model shipped in `models/` (all-MiniLM-L6-v2): loading it from
+//! local files, and turning texts into unit vectors whose dot product is their cosine
+//! similarity, as sentence-transformers computes them (mean pooling over the tokens, then
+//! L2 normalisation).
+//!
+//! This module owns the model, its vectors and their cache on disk ([`cache`]), and the
+//! queue that batches questions for it off the async runtime ([`queue`]). It does not decide
+//! what a similarity means for an answer: that is `search`'s job. Nothing here reaches the
+//! network; a missing or damaged model folder is a [`ModelError`], never a panic.
+
+pub mod cache;
+pub mod queue;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use candle_core::{DType, Device, Tensor};
+use candle_nn::VarBuilder;
+use candle_transformers::models::bert::{BertModel, Config as BertConfig};
+use tokenizers::{PaddingParams, PaddingStrategy, Tokenizer, TruncationParams, TruncationStrategy};
+
+/// The folder of the shipped model, relative to the config file's folder.
+pub const DEFAULT_MODEL_DIR: &str = "models/all-MiniLM-L6-v2";
+/// The length of every vector.
+pub const DIMENSIONS: usize = 384;
+/// Texts longer than this many tokens are cut, as sentence-transformers does for this model.
+/// (The tokenizer file itself says 128 and pads everything to it; both are overridden.)
+const MAX_TOKENS: usize = 256;
+/// How many texts go through the model together: padding is per batch, so texts are sorted
+/// by length first and a batch wastes little on padding.
+const BATCH: usize = 32;
+/// In the WordPiece vocabulary, whole words start after the reserved and single-character
+/// entries, in roughly descending order of frequency in English.
+const FIRST_WHOLE_WORD_ID: u32 = 1996;
+
+const CONFIG_FILE: &str = "config.json";
+const TOKENIZER_FILE: &str = "tokenizer.json";
+const WEIGHTS_FILE: &str = "model.safetensors";
+
+/// Why the model could not be loaded or run.
+#[derive(Debug, thiserror::Error)]
+pub enum ModelError {
+    #[error(
+        "the embedding model is missing: {} not found (restore models/ from the repository, or set [model] dir in config.toml)",
+        .0.display()
+    )]
+    Missing(PathBuf),
+    #[error("the embedding model is damaged: {}: {reason} (restore models/ from the repository)", file.display())]
+    Damaged { file: PathBuf, reason: String },
+    #[error("the embedding model failed on a text: {0}")]
+    Inference(String),
+}
+
+/// A unit vector: the meaning of one text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Vector(Box<[f32]>);
+
+impl Vector {
+    /// Cosine similarity with another unit vector.
+    pub fn cosine(&self, other: &Vector) -> f32 {
+        dot(&self.0, &other.0)
+    }
+
+    pub fn as_slice(&self) -> &[f32] {
+        &self.0
+    }
+
+    /// The vector of nothing: similar to nothing (every cosine is 0).
+    pub fn zero() -> Vector {
+        Vector(vec![0.0; DIMENSIONS].into_boxed_slice())
+    }
+
+    pub(crate) fn from_slice(values: &[f32]) -> Vector {
+        Vector(values.into())
+    }
+}
+
+fn dot(a: &[f32], b: &[f32]) -> f32 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+/// Whole English words the model's vocabulary lists, with their rank by frequency (0 is the
+/// most frequent): a word in it is a real word, not a typo.
+#[derive(Debug, Clone, Default)]
+pub struct EnglishWords(HashMap<String, u32>);
+
+impl EnglishWords {
+    /// The word's frequency rank, if it is a known English word (lowercase, unaccented).
+    pub fn rank(&self, word: &str) -> Option<u32> {
+        self.0.get(word).copied()
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// The loaded model: tokenizer and BERT weights, on the CPU.
+pub struct Model {
+    tokenizer: Tokenizer,
+    bert: BertModel,
+    fingerprint: u128,
+    english: EnglishWords,
+}
+
+impl std::fmt::Debug for Model {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Model").field("fingerprint", &format_args!("{:032x}", self.fingerprint)).finish_non_exhaustive()
+    }
+}
+
+impl Model {
+    /// Loads the model folder: `config.json`, `tokenizer.json` and `model.safetensors`
+    /// (f16 or f32 weights, computed in f32).
+    pub fn load(dir: &Path) -> Result<Model, ModelError> {
+        if !dir.is_dir() {
+            return Err(ModelError::Missing(dir.to_path_buf()));
+        }
+        let read = |name: &str| -> Result<(PathBuf, Vec<u8>), ModelError> {
+            let path = dir.join(name);
+            match std::fs::read(&path) {
+                Ok(bytes) => Ok((path, bytes)),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(ModelError::Missing(path)),
+                Err(e) => Err(ModelError::Damaged { file: path, reason: e.to_string() }),
+            }
+        };
+        let (config_path, config_bytes) = read(CONFIG_FILE)?;
+        let (tokenizer_path, tokenizer_bytes) = read(TOKENIZER_FILE)?;
+        let (weights_path, weights) = read(WEIGHTS_FILE)?;
+        let damaged = |file: &Path| {
+            let file = file.to_path_buf();
+            move |reason: String| ModelError::Damaged { file, reason }
+        };
+
+        let config: BertConfig =
+            serde_json::from_slice(&config_bytes).map_err(|e| damaged(&config_path)(e.to_string()))?;
+        if config.hidden_size != DIMENSIONS {
+            return Err(damaged(&config_path)(format!(
+                "hidden_size is {}, the bot expects {DIMENSIONS}",
+                config.hidden_size
+            )));
+        }
+        let mut tokenizer =
+            Tokenizer::from_bytes(&tokenizer_bytes).map_err(|e| damaged(&tokenizer_path)(e.to_string()))?;
+        tokenizer
+            .with_padding(Some(PaddingParams { strategy: PaddingStrategy::BatchLongest, ..Default::default() }))
+            .with_truncation(Some(TruncationParams {
+                max_length: MAX_TOKENS,
+                strategy: TruncationStrategy::LongestFirst,
+                ..Default::default()
+            }))
+            .map_err(|e| damaged(&tokenizer_path)(e.to_string()))?;
+
+        let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+        for bytes in [&config_bytes, &tokenizer_bytes, &weights] {
+            hasher.update(&(bytes.len() as u64).to_le_bytes());
+            hasher.update(bytes);
+        }
+        let fingerprint = hasher.digest128();
+        // The safe loader: it copies the weights rather than mapping the file, which costs
+        // 45 MB once and keeps a file changed underneath the process from being undefined
+        // behaviour.
+        let weights = VarBuilder::from_buffered_safetensors(weights, DType::F32, &Device::Cpu)
+            .map_err(|e| damaged(&weights_path)(e.to_string()))?;
+        let bert = BertModel::load(weights, &config).map_err(|e| damaged(&weights_path)(e.to_string()))?;
+        let english = english_words(&tokenizer);
+        let model = Model { tokenizer, bert, fingerprint, english };
+        // A file can parse and still be wrong (a truncated tensor, another model's
+        // tokenizer): one embedding now turns that into a load error rather than a failure
+        // on the first question.
+        model.embed(&["sciatica"]).map_err(|e| damaged(&weights_path)(e.to_string()))?;
+        Ok(model)
+    }
+
+    /// A hash of the model's files: vectors computed by another model are never reused.
+    pub fn fingerprint(&self) -> u128 {
+        self.fingerprint
+    }
+
+    pub fn english_words(&self) -> &EnglishWords {
+        &self.english
+    }
+
+    /// The vectors of the texts, in order. Texts are batched by length; an empty text gets
+    /// the vector of the model's empty input, like any other.
+    pub fn embed(&self, texts: &[&str]) -> Result<Vec<Vector>, ModelError> {
+        let mut order: Vec<usize> = (0..texts.len()).collect();
+        order.sort_by_key(|&i| texts[i].len());
+        let mut vectors: Vec<Option<Vector>> = vec![None; texts.len()];
+        for batch in order.chunks(BATCH) {
+            let inputs: Vec<&str> = batch.iter().map(|&i| texts[i]).collect();
+            for (&i, vector) in batch.iter().zip(self.embed_batch(&inputs)?) {
+                vectors[i] = Some(vector);
+            }
+        }
+        Ok(vectors.into_iter().map(|v| v.expect("every text is in one batch")).collect())
+    }
+
+    fn embed_batch(&self, texts: &[&str]) -> Result<Vec<Vector>, ModelError> {
+        let failed = |e: &dyn std::fmt::Display| ModelError::Inference(e.to_string());
+        let encodings = self.tokenizer.encode_batch(texts.to_vec(), true).map_err(|e| failed(&e))?;
+        let rows = encodings.len();
+        let width = encodings.first().map_or(0, |e| e.get_ids().len());
+        let flat = |get: &dyn Fn(&tokenizers::Encoding) -> &[u32]| -> Vec<u32> {
+            encodings.iter().flat_map(|e| get(e).iter().copied()).collect()
+        };
+        let tensor = |values: Vec<u32>| Tensor::from_vec(values, (rows, width), &Device::Cpu).map_err(|e| failed(&e));
+        let ids = tensor(flat(&|e| e.get_ids()))?;
+        let types = tensor(flat(&|e| e.get_type_ids()))?;
+        let mask = tensor(flat(&|e| e.get_attention_mask()))?;
+        let pooled = (|| -> candle_core::Result<Tensor> {
+            let hidden = self.bert.forward(&ids, &types, Some(&mask))?;
+            // Mean over the real tokens only: padding must not dilute a short text.
+            let mask = mask.to_dtype(DType::F32)?.unsqueeze(2)?;
+            let summed = hidden.broadcast_mul(&mask)?.sum(1)?;
+            let counts = mask.sum(1)?;
+            summed.broadcast_div(&counts)
+        })()
+        .map_err(|e| failed(&e))?;
+        let pooled: Vec<Vec<f32>> = pooled.to_vec2().map_err(|e| failed(&e))?;
+        Ok(pooled.into_iter().map(normalised).collect())
+    }
+}
+
+fn normalised(mut values: Vec<f32>) -> Vector {
+    let norm = dot(&values, &values).sqrt().max(1e-12);
+    values.iter_mut().for_each(|v| *v /= norm);
+    Vector(values.into_boxed_slice())
+}
+
+fn english_words(tokenizer: &Tokenizer) -> EnglishWords {
+    EnglishWords(
+        tokenizer
+            .get_vocab(false)
+            .into_iter()
+            .filter(|(word, id)| {
+                *id >= FIRST_WHOLE_WORD_ID && word.len() > 1 && word.bytes().all(|b| b.is_ascii_lowercase())
+            })
+            .map(|(word, id)| (word, id - FIRST_WHOLE_WORD_ID))
+            .collect(),
+    )
+}

@@ -1,0 +1,122 @@
+//! The shipped model against sentence-transformers itself: vectors computed once with
+//! sentence-transformers from the original f32 model (`scripts/reference_vectors.py`) must
+//! match ours (candle, f16 weights) within 1e-3. Also: a broken model folder is an error,
+//! never a panic, and the vector cache gives back exactly what the model computed.
+
+use std::path::Path;
+use std::sync::LazyLock;
+
+use sciatica_bot::embed::cache::embed_cached;
+use sciatica_bot::embed::{Model, ModelError, DEFAULT_MODEL_DIR};
+use serde::Deserialize;
+
+static MODEL: LazyLock<Model> =
+    LazyLock::new(|| Model::load(Path::new(DEFAULT_MODEL_DIR)).expect("the shipped model loads"));
+
+#[derive(Deserialize)]
+struct References {
+    max_seq_length: usize,
+    sentences: Vec<Reference>,
+}
+
+#[derive(Deserialize)]
+struct Reference {
+    text: String,
+    vector: Vec<f32>,
+}
+
+#[test]
+fn vectors_match_sentence_transformers() {
+    let references: References =
+        serde_json::from_str(&std::fs::read_to_string("tests/data/reference_vectors.json").unwrap()).unwrap();
+    assert_eq!(references.max_seq_length, 256);
+    let texts: Vec<&str> = references.sentences.iter().map(|r| r.text.as_str()).collect();
+    // All at once (batched, padded) and one at a time must both agree.
+    let batched = MODEL.embed(&texts).unwrap();
+    for (reference, ours) in references.sentences.iter().zip(&batched) {
+        let alone = &MODEL.embed(&[reference.text.as_str()]).unwrap()[0];
+        for vector in [ours, alone] {
+            let worst = reference.vector.iter().zip(vector.as_slice()).map(|(a, b)| (a - b).abs()).fold(0.0, f32::max);
+            assert!(worst < 1e-3, "{:?}: differs by {worst}", reference.text);
+        }
+    }
+}
+
+#[test]
+fn similar_meanings_are_close_and_different_ones_are_not() {
+    let v = MODEL
+        .embed(&["my bum hurts when I sit", "pain in the buttocks when sitting", "the price of a massage"])
+        .unwrap();
+    let close = v[0].cosine(&v[1]);
+    let far = v[0].cosine(&v[2]);
+    assert!((close - 0.787).abs() < 0.01, "{close}");
+    assert!(far < 0.2, "{far}");
+}
+
+#[test]
+fn the_model_knows_english_words_from_its_vocabulary() {
+    let words = MODEL.english_words();
+    assert!(words.len() > 15_000, "{}", words.len());
+    assert!(words.rank("insurance").is_some() && words.rank("server").is_some());
+    assert!(words.rank("the").unwrap() < words.rank("insurance").unwrap());
+    assert!(words.rank("sciatca").is_none() && words.rank("##ing").is_none());
+}
+
+fn copy_model_to(dir: &Path) {
+    for name in ["config.json", "tokenizer.json", "model.safetensors"] {
+        std::fs::copy(Path::new(DEFAULT_MODEL_DIR).join(name), dir.join(name)).unwrap();
+    }
+}
+
+#[test]
+fn a_missing_or_damaged_model_is_an_error_naming_the_file() {
+    let missing = Model::load(Path::new("no/such/model")).unwrap_err();
+    assert!(matches!(missing, ModelError::Missing(_)), "{missing}");
+
+    let dir = tempfile::tempdir().unwrap();
+    copy_model_to(dir.path());
+    std::fs::remove_file(dir.path().join("tokenizer.json")).unwrap();
+    let error = Model::load(dir.path()).unwrap_err();
+    assert!(matches!(&error, ModelError::Missing(p) if p.ends_with("tokenizer.json")), "{error}");
+
+    type Damage = fn(&[u8]) -> Vec<u8>;
+    let damage: [(&str, Damage); 4] = [
+        ("model.safetensors", |b| b[..b.len() / 2].to_vec()),
+        ("model.safetensors", |_| b"not a model".to_vec()),
+        ("tokenizer.json", |_| b"{\"not\": \"a tokenizer\"}".to_vec()),
+        ("config.json", |b| b[..10].to_vec()),
+    ];
+    for (name, damaged) in damage {
+        copy_model_to(dir.path());
+        let original = std::fs::read(dir.path().join(name)).unwrap();
+        std::fs::write(dir.path().join(name), damaged(&original)).unwrap();
+        let error = Model::load(dir.path()).unwrap_err();
+        assert!(matches!(&error, ModelError::Damaged { file, .. } if file.ends_with(name)), "{name}: {error}");
+        assert!(!error.to_string().contains('\n'), "one line: {error}");
+    }
+}
+
+#[test]
+fn the_cache_returns_what_the_model_computed_and_only_adds_what_is_new() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("vectors.bin");
+    let texts = ["sciatica and massage", "heat or cold", "sciatica and massage"];
+    let first = embed_cached(&MODEL, Some(&path), &texts).unwrap();
+    assert_eq!(first, MODEL.embed(&texts).unwrap());
+    let size = std::fs::metadata(&path).unwrap().len();
+    let entry = 16 + 384 * 4;
+    assert_eq!(size, 12 + 2 * entry, "a repeated text is stored once");
+
+    let again = embed_cached(&MODEL, Some(&path), &texts[..2]).unwrap();
+    assert_eq!(again, first[..2]);
+    assert_eq!(std::fs::metadata(&path).unwrap().len(), size, "nothing new, nothing written");
+
+    let more = embed_cached(&MODEL, Some(&path), &["heat or cold", "a new passage"]).unwrap();
+    assert_eq!(more[0], first[1]);
+    assert_eq!(std::fs::metadata(&path).unwrap().len(), size + entry);
+
+    // A damaged cache is rebuilt, not trusted.
+    std::fs::write(&path, b"SBVEC01\ngarbage").unwrap();
+    assert_eq!(embed_cached(&MODEL, Some(&path), &texts).unwrap(), first);
+    assert_eq!(std::fs::metadata(&path).unwrap().len(), size);
+}
