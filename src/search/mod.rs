@@ -6,7 +6,9 @@
 //! `reply`), detect red flags (`triage`) or know where a question came from.
 
 mod analysis;
-mod expand;
+mod concepts;
+mod spelling;
+mod vocabulary;
 
 use std::collections::HashSet;
 use std::path::Path;
@@ -16,11 +18,13 @@ use tantivy::query::{BooleanQuery, BoostQuery, DisjunctionMaxQuery, Occur, Phras
 use tantivy::schema::{Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, STORED};
 use tantivy::{doc, DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
-pub use expand::Concept;
+pub use concepts::Concept;
 
 use crate::corpus::{Corpus, CorpusError, Passage, Problem, Section, SYNONYMS_FILE};
 use analysis::Analyzer;
-use expand::{Speller, SynonymTable, TermId, TermSet, Vocabulary};
+use concepts::SynonymTable;
+use spelling::Speller;
+use vocabulary::{TermId, TermSet, Vocabulary};
 
 /// Field weights: a word in a FAQ question or a heading says more about a passage than the
 /// same word in its body.
@@ -171,7 +175,7 @@ impl Engine {
 
     /// What the engine looks for in a question, after spelling and synonyms.
     pub fn concepts(&self, question: &str) -> Vec<Concept> {
-        expand::concepts(&self.analyzer.words(question), &self.vocabulary, &self.synonyms, &self.speller)
+        concepts::concepts(&self.analyzer.words(question), &self.vocabulary, &self.synonyms, &self.speller)
     }
 
     /// The best passage for the question, or `None` when the corpus does not answer it.

@@ -1,26 +1,17 @@
-//! From a question's words to what to look for: spelling fixed against the corpus's own
-//! vocabulary, lay phrases expanded with the synonym list, stop words dropped, and each
-//! remaining idea weighted by how rare it is in the corpus.
+//! From a question's words to what to look for: spelling fixed, lay phrases expanded with
+//! the synonym list, stop words dropped, and each remaining idea weighted by how rare it is
+//! in the corpus.
 //!
 //! The result is a list of [`Concept`]s; building the Tantivy query and scoring passages
 //! from them is the engine's job, not this module's.
 
-use std::cmp::Reverse;
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
-use std::ops::Bound;
-use std::sync::LazyLock;
-
-use levenshtein_automata::{Distance, LevenshteinAutomatonBuilder, DFA, SINK_STATE};
-use tantivy_fst::{Automaton, IntoStreamer, Map, Streamer};
+use std::collections::HashSet;
 
 use crate::corpus::{Problem, Synonyms};
 use crate::search::analysis::{Analyzer, Word};
+use crate::search::spelling::Speller;
+use crate::search::vocabulary::{TermId, TermSet, Vocabulary};
 
-/// Words shorter than this (in characters) are never spell-corrected: "leg", "pee", "hip"
-/// are too close to too many other words.
-const MIN_FUZZY_CHARS: usize = 5;
-/// Words of this length or more may be two edits away from the word meant.
-const TWO_EDIT_CHARS: usize = 8;
 /// How much a synonym counts against the word the person actually used.
 const SYNONYM_BOOST: f32 = 0.9;
 /// How much the content words of a lay phrase count without its small words.
@@ -29,11 +20,6 @@ const PARTIAL_PHRASE_BOOST: f32 = 0.5;
 const CORRECTION_BOOST: f32 = 0.85;
 /// How much another form of the same word counts ("reduce" for "reduction").
 const RELATED_FORM_BOOST: f32 = 0.8;
-/// Stems at least this long may match longer or shorter forms that share them as a prefix:
-/// the stemmer leaves "reduc"/"reduct" and "sciatic"/"sciatica" apart.
-const MIN_PREFIX_CHARS: usize = 5;
-/// ... and only when the forms differ by at most this many characters.
-const MAX_PREFIX_EXTRA: usize = 3;
 /// A question longer than this many words is read only this far: it is not a question.
 pub const MAX_WORDS: usize = 256;
 
@@ -95,128 +81,6 @@ impl Concept {
     }
 }
 
-/// A term's number in the vocabulary.
-pub type TermId = u32;
-
-/// A set of analysed terms as sorted vocabulary ids: tested many times per question, so it is
-/// a binary search over a few dozen integers rather than string hashing.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct TermSet(Vec<TermId>);
-
-impl TermSet {
-    pub fn contains(&self, id: TermId) -> bool {
-        self.0.binary_search(&id).is_ok()
-    }
-
-    pub fn len(&self) -> usize {
-        self.0.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-
-    pub fn iter(&self) -> impl Iterator<Item = TermId> + '_ {
-        self.0.iter().copied()
-    }
-}
-
-impl FromIterator<TermId> for TermSet {
-    fn from_iter<I: IntoIterator<Item = TermId>>(ids: I) -> TermSet {
-        let mut ids: Vec<TermId> = ids.into_iter().collect();
-        ids.sort_unstable();
-        ids.dedup();
-        TermSet(ids)
-    }
-}
-
-/// The corpus's terms, numbered, with their document frequencies and the idf derived from them.
-#[derive(Debug, Clone, Default)]
-pub struct Vocabulary {
-    ids: HashMap<String, TermId>,
-    /// Document frequency by term id.
-    doc_freq: Vec<u32>,
-    /// The terms in order, to find the longer forms of a stem.
-    sorted: BTreeSet<String>,
-    docs: u32,
-}
-
-impl Vocabulary {
-    /// Numbers every term of the documents (each document a list of analysed terms).
-    pub fn new<'a, D, T>(documents: D) -> Vocabulary
-    where
-        D: IntoIterator<Item = T>,
-        T: IntoIterator<Item = &'a str>,
-    {
-        let mut vocabulary = Vocabulary::default();
-        for terms in documents {
-            vocabulary.docs += 1;
-            let ids: TermSet = terms.into_iter().map(|term| vocabulary.intern(term)).collect();
-            for id in ids.iter() {
-                vocabulary.doc_freq[id as usize] += 1;
-            }
-        }
-        vocabulary.sorted = vocabulary.ids.keys().cloned().collect();
-        vocabulary
-    }
-
-    fn intern(&mut self, term: &str) -> TermId {
-        if let Some(&id) = self.ids.get(term) {
-            return id;
-        }
-        let id = self.doc_freq.len() as TermId;
-        self.ids.insert(term.to_owned(), id);
-        self.doc_freq.push(0);
-        id
-    }
-
-    pub fn id(&self, term: &str) -> Option<TermId> {
-        self.ids.get(term).copied()
-    }
-
-    /// The known terms of a text's analysis, as a set.
-    pub fn term_set<'a>(&self, terms: impl IntoIterator<Item = &'a str>) -> TermSet {
-        terms.into_iter().filter_map(|t| self.id(t)).collect()
-    }
-
-    pub fn doc_freq(&self, term: &str) -> u32 {
-        self.id(term).map_or(0, |id| self.doc_freq[id as usize])
-    }
-
-    pub fn contains(&self, term: &str) -> bool {
-        self.ids.contains_key(term)
-    }
-
-    /// BM25's idf of a document frequency; a term the corpus lacks gets the largest value.
-    pub fn idf(&self, doc_freq: u32) -> f32 {
-        let n = self.docs as f32;
-        let df = doc_freq.min(self.docs) as f32;
-        (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
-    }
-
-    /// Other forms of a stem the corpus holds: longer ones that start with it, and shorter
-    /// ones it starts with, within a few characters.
-    fn related_forms<'v>(&'v self, stem: &'v str) -> impl Iterator<Item = &'v str> + 'v {
-        let length = stem.len();
-        let long_enough = length >= MIN_PREFIX_CHARS && stem.is_ascii();
-        let longer = self
-            .sorted
-            .range::<str, _>((Bound::Excluded(stem), Bound::Unbounded))
-            .take_while(move |t| long_enough && t.starts_with(stem))
-            .filter(move |t| t.len() - length <= MAX_PREFIX_EXTRA)
-            .map(String::as_str);
-        let shorter = (MIN_PREFIX_CHARS.max(length.saturating_sub(MAX_PREFIX_EXTRA))..length)
-            .filter(move |_| long_enough)
-            .map(move |end| &stem[..end])
-            .filter(|prefix| self.contains(prefix));
-        longer.chain(shorter)
-    }
-
-    fn terms(&self) -> impl Iterator<Item = (&str, u32)> + '_ {
-        self.ids.iter().map(|(t, &id)| (t.as_str(), self.doc_freq[id as usize]))
-    }
-}
-
 /// A lay phrase, as stems, and the corpus wordings it stands for.
 #[derive(Debug, Clone)]
 struct SynonymRule {
@@ -234,6 +98,11 @@ pub struct SynonymTable {
 }
 
 impl SynonymTable {
+    /// Stems that appear in some key: they count as known words for spelling.
+    pub(super) fn key_stems(&self) -> impl Iterator<Item = &String> {
+        self.key_stems.iter()
+    }
+
     /// Analyses the staff's list; a rule whose words vanish in analysis, or whose meaning
     /// the corpus never uses, is a problem to fix, not something to ignore silently.
     pub fn build(
@@ -375,71 +244,6 @@ fn concept(said: String, mut alternatives: Vec<Alternative>, vocabulary: &Vocabu
     let doc_freq: u32 =
         alternatives.iter().map(|alt| alt.terms.iter().map(|t| vocabulary.doc_freq(t)).min().unwrap_or(0)).sum();
     Concept { said, alternatives, weight: vocabulary.idf(doc_freq), known: doc_freq > 0 }
-}
-
-/// Spelling correction against the words the corpus and the synonym list know, through a
-/// Levenshtein automaton over a finite-state map of them (term -> document frequency), so a
-/// look-up visits only the words within reach, however large the vocabulary.
-pub struct Speller {
-    words: Map<Vec<u8>>,
-}
-
-static ONE_EDIT: LazyLock<LevenshteinAutomatonBuilder> = LazyLock::new(|| LevenshteinAutomatonBuilder::new(1, true));
-static TWO_EDITS: LazyLock<LevenshteinAutomatonBuilder> = LazyLock::new(|| LevenshteinAutomatonBuilder::new(2, true));
-
-impl Speller {
-    pub fn new(vocabulary: &Vocabulary, synonyms: &SynonymTable) -> Speller {
-        let mut words: BTreeMap<&str, u64> = vocabulary.terms().map(|(t, df)| (t, u64::from(df))).collect();
-        for stem in &synonyms.key_stems {
-            words.entry(stem.as_str()).or_insert(1);
-        }
-        let words = Map::from_iter(words).expect("keys come sorted and unique from a BTreeMap");
-        Speller { words }
-    }
-
-    /// The closest known word, the most frequent among equally close ones.
-    fn correct(&self, stem: &str) -> Option<String> {
-        let length = stem.chars().count();
-        if length < MIN_FUZZY_CHARS || stem.chars().any(|c| c.is_ascii_digit()) {
-            return None;
-        }
-        let builder = if length >= TWO_EDIT_CHARS { &*TWO_EDITS } else { &*ONE_EDIT };
-        let dfa = builder.build_dfa(stem);
-        let mut stream = self.words.search(Within(&dfa)).into_stream();
-        let mut best: Option<(u8, Reverse<u64>, Vec<u8>)> = None;
-        while let Some((term, doc_freq)) = stream.next() {
-            if let Distance::Exact(edits) = dfa.eval(term) {
-                let candidate = (edits, Reverse(doc_freq), term.to_vec());
-                if best.as_ref().is_none_or(|b| candidate < *b) {
-                    best = Some(candidate);
-                }
-            }
-        }
-        best.and_then(|(_, _, term)| String::from_utf8(term).ok())
-    }
-}
-
-/// A Levenshtein DFA as an automaton the finite-state map can be searched with.
-struct Within<'a>(&'a DFA);
-
-impl Automaton for Within<'_> {
-    type State = u32;
-
-    fn start(&self) -> u32 {
-        self.0.initial_state()
-    }
-
-    fn is_match(&self, state: &u32) -> bool {
-        matches!(self.0.distance(*state), Distance::Exact(_))
-    }
-
-    fn can_match(&self, state: &u32) -> bool {
-        *state != SINK_STATE
-    }
-
-    fn accept(&self, state: &u32, byte: u8) -> u32 {
-        self.0.transition(*state, byte)
-    }
 }
 
 #[cfg(test)]
