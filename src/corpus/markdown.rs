@@ -337,6 +337,7 @@ impl CorpusBuilder {
                 source: SourceLocation { file: shown.to_owned(), line },
                 position,
                 section_index: section.index,
+                questions: Vec::new(),
             });
         }
     }

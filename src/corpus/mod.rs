@@ -12,13 +12,22 @@
 //! - A file whose name starts with `faq` is a FAQ: each heading below the title is a question
 //!   and everything under it, up to the next heading, is its answer (one passage).
 //! - `synonyms.toml` maps the words people use to the words the content uses.
+//! - `questions.toml` lists the questions each passage answers.
+//! - `not_covered.toml` names the topics the content does not cover, and who does.
+//!
+//! A problem is an error (the corpus is refused) or a warning (it loads, and `check` and the
+//! staff channel say what to fix): a passage without questions still answers, only less well.
 
 mod markdown;
+mod not_covered;
+mod questions;
 mod synonyms;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+pub use not_covered::{Cue, NotCoveredTopic, MAX_REDIRECT_CHARS, NOT_COVERED_FILE};
+pub use questions::QUESTIONS_FILE;
 pub use synonyms::{SynonymEntry, Synonyms};
 
 use markdown::CorpusBuilder;
@@ -36,17 +45,35 @@ pub struct Problem {
     pub file: PathBuf,
     pub line: usize,
     pub message: String,
+    pub severity: Severity,
+}
+
+/// Whether a problem keeps a corpus version from going live.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    /// The version loads; the bot answers less well until it is fixed.
+    Warning,
+    /// The version is refused and the previous one keeps answering.
+    Error,
 }
 
 impl Problem {
     pub fn new(file: &Path, line: usize, message: impl Into<String>) -> Problem {
-        Problem { file: file.to_path_buf(), line, message: message.into() }
+        Problem { file: file.to_path_buf(), line, message: message.into(), severity: Severity::Error }
+    }
+
+    pub fn warning(file: &Path, line: usize, message: impl Into<String>) -> Problem {
+        Problem { severity: Severity::Warning, ..Problem::new(file, line, message) }
     }
 }
 
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}: {}", self.file.display(), self.line, self.message)
+        let severity = match self.severity {
+            Severity::Warning => "warning: ",
+            Severity::Error => "",
+        };
+        write!(f, "{}:{}: {severity}{}", self.file.display(), self.line, self.message)
     }
 }
 
@@ -102,6 +129,9 @@ pub struct Passage {
     pub position: usize,
     /// Index of its section in [`Corpus::sections`].
     pub section_index: usize,
+    /// Questions it answers, from `questions.toml`; a FAQ entry's own question is its
+    /// `section` and is not repeated here.
+    pub questions: Vec<String>,
 }
 
 /// A heading and what it covers; the topics the bot lists when it has no answer.
@@ -120,11 +150,14 @@ pub struct Corpus {
     pub passages: Vec<Passage>,
     pub sections: Vec<Section>,
     pub synonyms: Synonyms,
+    pub not_covered: Vec<NotCoveredTopic>,
+    /// What `check` should tell staff about a corpus that loads all the same.
+    pub warnings: Vec<Problem>,
 }
 
 impl Corpus {
-    /// Reads and validates every file of the folder. Any problem anywhere rejects the whole
-    /// corpus, so that a half-valid edit never replaces a valid one.
+    /// Reads and validates every file of the folder. Any error anywhere rejects the whole
+    /// corpus, so that a half-valid edit never replaces a valid one; warnings are kept with it.
     pub fn load(dir: &Path) -> Result<Corpus, CorpusError> {
         let label =
             dir.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_else(|| "corpus".to_owned());
@@ -151,24 +184,33 @@ impl Corpus {
             problems.push(Problem::new(dir, 1, "the corpus has no passages: add a Markdown file"));
         }
 
-        let synonyms_path = dir.join(SYNONYMS_FILE);
-        let synonyms = if synonyms_path.exists() {
-            match read_bounded(&synonyms_path) {
-                Ok(text) => parse_synonyms(&synonyms_path, &text, &mut problems),
-                Err(problem) => {
-                    problems.push(problem);
-                    Synonyms::default()
-                }
+        let mut read_optional = |name: &str| -> Option<(PathBuf, String)> {
+            let path = dir.join(name);
+            if !path.exists() {
+                return None;
             }
-        } else {
-            Synonyms::default()
+            read_bounded(&path).map_err(|problem| problems.push(problem)).ok().map(|text| (path, text))
         };
+        let synonyms = read_optional(SYNONYMS_FILE);
+        let questions = read_optional(QUESTIONS_FILE);
+        let not_covered = read_optional(NOT_COVERED_FILE);
+        let synonyms = synonyms.map(|(path, text)| parse_synonyms(&path, &text, &mut problems)).unwrap_or_default();
+        let not_covered =
+            not_covered.map(|(path, text)| not_covered::parse(&path, &text, &mut problems)).unwrap_or_default();
+        let mut passages = builder.passages;
+        // Questions are checked against the passages, which must be whole first.
+        if problems.is_empty() {
+            let (path, text) = questions.unwrap_or_else(|| (dir.join(QUESTIONS_FILE), String::new()));
+            questions::attach(&path, &text, &mut passages, &mut problems);
+        }
 
         problems.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
-        if problems.is_empty() {
-            Ok(Corpus { passages: builder.passages, sections: builder.sections, synonyms })
+        let (warnings, errors): (Vec<Problem>, Vec<Problem>) =
+            problems.into_iter().partition(|p| p.severity == Severity::Warning);
+        if errors.is_empty() {
+            Ok(Corpus { passages, sections: builder.sections, synonyms, not_covered, warnings })
         } else {
-            Err(CorpusError::Invalid(problems))
+            Err(CorpusError::Invalid(errors))
         }
     }
 
@@ -196,7 +238,7 @@ fn document_kind(path: &Path) -> PassageKind {
     }
 }
 
-fn read_bounded(path: &Path) -> Result<String, Problem> {
+pub(crate) fn read_bounded(path: &Path) -> Result<String, Problem> {
     let size = std::fs::metadata(path).map_err(|e| Problem::new(path, 1, format!("cannot read: {e}")))?.len();
     if size > MAX_FILE_BYTES {
         return Err(Problem::new(
