@@ -1,32 +1,62 @@
-//! What answering costs: one question end to end (triage, analysis, search, reply), red-flag
-//! triage alone, and building the index for the shipped corpus. Run with `cargo bench`; the README quotes the medians.
+//! What answering costs with the shipped corpus: one question end to end (triage, the
+//! question's vector, hybrid retrieval, reply), the same with the vector already computed,
+//! the model alone (loading, one question, 2,000 questions in batches), red-flag triage
+//! alone, and building the knowledge (vectors read from the cache). Run with
+//! `cargo bench --bench answer`; the README quotes the medians.
 
 use std::hint::black_box;
 use std::path::Path;
+use std::sync::Arc;
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use sciatica_bot::config::Config;
-use sciatica_bot::config::ReplyConfig;
-use sciatica_bot::corpus::{Corpus, SYNONYMS_FILE};
+use sciatica_bot::config::{Config, ReplyConfig};
+use sciatica_bot::corpus::Corpus;
+use sciatica_bot::embed::Model;
 use sciatica_bot::search::Engine;
 use sciatica_bot::Knowledge;
 
+const QUESTIONS: [(&str, &str); 3] = [
+    ("faq paraphrase", "are massage guns any good for sciatica?"),
+    ("lay words and typos", "does masage help my bum pain when i sit at my desk"),
+    ("out of scope", "how do I change my nickname on this server?"),
+];
+
 fn questions(c: &mut Criterion) {
-    let knowledge = Knowledge::load(&Config::default()).unwrap();
+    let knowledge = Knowledge::open(&Config::default()).unwrap();
     let config = ReplyConfig::default();
     let mut group = c.benchmark_group("answer");
-    for (name, question) in [
-        ("faq paraphrase", "are massage guns any good for sciatica?"),
-        ("lay words and typos", "does masage help my bum pain when i sit at my desk"),
-        ("out of scope", "how do I change my nickname on this server?"),
-    ] {
+    for (name, question) in QUESTIONS {
         group.bench_function(name, |b| b.iter(|| sciatica_bot::respond(&knowledge, &config, black_box(question))));
+    }
+    for (name, question) in QUESTIONS {
+        let vector = knowledge.engine.embed(question);
+        group.bench_function(format!("{name}, vector known"), |b| {
+            b.iter(|| sciatica_bot::respond_embedded(&knowledge, &config, black_box(question), &vector))
+        });
     }
     group.finish();
 }
 
+fn model(c: &mut Criterion) {
+    let dir = Config::default().model.dir;
+    let mut group = c.benchmark_group("model");
+    group.sample_size(10);
+    group.bench_function("load", |b| b.iter(|| Model::load(black_box(&dir)).unwrap()));
+    let model = Model::load(&dir).unwrap();
+    group.bench_function("one question", |b| b.iter(|| model.embed(&[black_box(QUESTIONS[0].1)]).unwrap()));
+    let text = std::fs::read_to_string("tests/data/retrieval_own.jsonl").unwrap();
+    let asked: Vec<String> = text
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .map(|q| q["question"].as_str().unwrap().to_owned())
+        .collect();
+    let batch: Vec<&str> = (0..2_000).map(|i| asked[i % asked.len()].as_str()).collect();
+    group.bench_function("2000 questions in batches", |b| b.iter(|| model.embed(black_box(&batch)).unwrap()));
+    group.finish();
+}
+
 fn triage(c: &mut Criterion) {
-    let knowledge = Knowledge::load(&Config::default()).unwrap();
+    let knowledge = Knowledge::open(&Config::default()).unwrap();
     let mut group = c.benchmark_group("triage");
     let rambling = "evening all. my sciatica has been flaring since i started my new job (standing all day on a hard \
                     floor) and the physio exercises help a bit. the reason im posting is ive got tingles and a dead \
@@ -44,12 +74,17 @@ fn triage(c: &mut Criterion) {
 }
 
 fn index(c: &mut Criterion) {
-    let corpus = Corpus::load(Path::new("corpus")).unwrap();
-    let synonyms = Path::new("corpus").join(SYNONYMS_FILE);
-    c.bench_function("index/build", |b| b.iter(|| Engine::build(black_box(corpus.clone()), &synonyms).unwrap()));
     let config = Config::default();
-    c.bench_function("index/load and build", |b| b.iter(|| Knowledge::load(black_box(&config)).unwrap()));
+    let model = Arc::new(Model::load(&config.model.dir).unwrap());
+    let corpus = Corpus::load(Path::new("corpus")).unwrap();
+    let cache = Some(config.model.cache.as_path());
+    let mut group = c.benchmark_group("index");
+    group.bench_function("build (vectors from the cache)", |b| {
+        b.iter(|| Engine::build(black_box(corpus.clone()), Path::new("corpus"), model.clone(), cache).unwrap())
+    });
+    group.bench_function("load and build", |b| b.iter(|| Knowledge::load(black_box(&config), &model).unwrap()));
+    group.finish();
 }
 
-criterion_group!(benches, questions, triage, index);
+criterion_group!(benches, questions, model, triage, index);
 criterion_main!(benches);

@@ -1,16 +1,21 @@
 //! How cost grows with the corpus: synthetic corpora of about 60, 1,000 and 10,000 passages
 //! (the real article and FAQ, plus generated sections in the same vocabulary), measuring
-//! index build time, per-question latency (criterion's median, and a p99 printed from 2,000
-//! timed questions) and the peak memory of a process that loads the corpus and answers.
-//! `cargo bench --bench scale`.
+//! index build time with the vectors cached, per-question latency end to end (criterion's
+//! median, and p50 and p99 printed from 2,000 timed questions), the peak memory of a process
+//! that loads the corpus and answers, and a reload after one FAQ edit with the cache warm.
+//! `cargo bench --bench scale`. The first run embeds every generated passage (minutes at
+//! 10,000); later runs read the vectors from the cache.
 
 use std::hint::black_box;
 use std::path::Path;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use sciatica_bot::config::{Config, ReplyConfig};
-use sciatica_bot::corpus::{Corpus, SYNONYMS_FILE};
+use sciatica_bot::corpus::Corpus;
+use sciatica_bot::embed::Model;
+use sciatica_bot::faq_edit::{FaqEdit, FaqEditor};
 use sciatica_bot::search::Engine;
 use sciatica_bot::Knowledge;
 
@@ -120,13 +125,17 @@ fn peak_memory_megabytes(dir: &Path, questions: &[String]) -> u64 {
 fn scale(c: &mut Criterion) {
     let questions = questions();
     let reply = ReplyConfig::default();
+    let model = Arc::new(Model::load(&Config::default().model.dir).unwrap());
     for size in SIZES {
         let dir = tempfile::tempdir().unwrap();
         synthetic_corpus(size, dir.path());
         let mut config = Config::default();
         config.corpus.dir = dir.path().to_path_buf();
+        config.staff.history_dir = dir.path().join("history");
 
-        let knowledge = Knowledge::load(&config).unwrap();
+        let started = Instant::now();
+        let knowledge = Knowledge::load(&config, &model).unwrap();
+        eprintln!("scale {size}: first load {:?} (embeds what the cache lacks)", started.elapsed());
         let memory = peak_memory_megabytes(dir.path(), &questions);
         let passages = knowledge.engine.corpus().passages.len();
 
@@ -139,7 +148,7 @@ fn scale(c: &mut Criterion) {
             .collect();
         timings.sort();
         eprintln!(
-            "scale {passages} passages: question p50 {:?}, p99 {:?}; peak memory of a process answering {} questions: {memory} MB",
+            "scale {passages} passages: question end to end p50 {:?}, p99 {:?}; peak memory of a process answering {} questions: {memory} MB",
             timings[timings.len() / 2],
             timings[timings.len() * 99 / 100],
             questions.len()
@@ -155,11 +164,28 @@ fn scale(c: &mut Criterion) {
             })
         });
         let corpus = Corpus::load(dir.path()).unwrap();
-        let synonyms = dir.path().join(SYNONYMS_FILE);
+        let cache = Some(config.model.cache.as_path());
         group.bench_with_input(BenchmarkId::new("index build", passages), &corpus, |b, corpus| {
-            b.iter(|| Engine::build(black_box(corpus.clone()), &synonyms).unwrap())
+            b.iter(|| Engine::build(black_box(corpus.clone()), dir.path(), model.clone(), cache).unwrap())
         });
         group.finish();
+
+        // What staff wait for: the edit validated against the whole corpus and written, then
+        // the reload that makes it live; only the new entry is embedded.
+        let editor = FaqEditor::new(model.clone());
+        let edit = FaqEdit::Add {
+            question: format!("Do you offer hot stone massage ({size})?"),
+            answer: "Yes: hot stone massage is offered at the clinic.".to_owned(),
+        };
+        let started = Instant::now();
+        editor.apply(&edit, &config).unwrap();
+        let edited = started.elapsed();
+        let reloaded = Knowledge::load(&config, &model).unwrap();
+        eprintln!(
+            "scale {passages} passages: FAQ edit validated and written in {edited:?}, live after a reload in {:?} in all",
+            started.elapsed()
+        );
+        black_box(reloaded);
     }
 }
 

@@ -4,12 +4,15 @@
 use std::io::{BufRead, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use anyhow::Context;
 use sciatica_bot::config::{self, Config, ConfigError};
 use sciatica_bot::discord::{self, DiscordError, Shared};
-use sciatica_bot::search::Engine;
+use sciatica_bot::embed::{Model, Vector};
 use sciatica_bot::{Knowledge, LoadError};
+
+use crate::explain;
 
 /// What an exit status means to scripts and CI.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,76 +60,90 @@ pub fn init_logging() {
     tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
 }
 
+/// How many questions `ask -` reads before embedding them together and answering them.
+const ASK_BATCH: usize = 256;
+
+/// The model named by the config; a missing or damaged folder is one line, exit 2.
+fn load_model(config: &Config) -> anyhow::Result<Arc<Model>> {
+    Ok(Arc::new(Model::load(&config.model.dir)?))
+}
+
+fn load_knowledge(config: &Config, model: &Arc<Model>) -> anyhow::Result<Knowledge> {
+    Knowledge::load(config, model)
+        .with_context(|| format!("cannot load the corpus from {}", config.corpus.dir.display()))
+}
+
 /// `ask`: answer one question, or each line of standard input when the question is `-`.
 pub fn ask(settings: &Settings, question: &str, json: bool, explain: bool) -> anyhow::Result<Status> {
     let config = settings.load_config()?;
-    let knowledge = Knowledge::load(&config)
-        .with_context(|| format!("cannot load the corpus from {}", config.corpus.dir.display()))?;
+    let model = load_model(&config)?;
+    let knowledge = load_knowledge(&config, &model)?;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    let answer_one = |question: &str, out: &mut dyn Write| -> std::io::Result<()> {
-        let response = sciatica_bot::respond(&knowledge, &config.reply, question);
+    let mut answer_one = |question: &str, vector: &Vector, separated: bool| -> std::io::Result<()> {
+        if separated {
+            writeln!(out)?;
+        }
+        let response = sciatica_bot::respond_embedded(&knowledge, &config.reply, question, vector);
+        let explanation = explain.then(|| knowledge.engine.explain(sciatica_bot::searchable_part(question), vector));
         if json {
-            let line = serde_json::to_string(&response).map_err(std::io::Error::other)?;
+            let line = match &explanation {
+                Some(explanation) => {
+                    let mut value = serde_json::to_value(&response).map_err(std::io::Error::other)?;
+                    value["explain"] = explain::to_json(explanation, knowledge.engine.policy());
+                    value.to_string()
+                }
+                None => serde_json::to_string(&response).map_err(std::io::Error::other)?,
+            };
             writeln!(out, "{line}")?;
         } else {
             writeln!(out, "{}", response.reply)?;
-            if explain {
-                write_explanation(&knowledge.engine, question, out)?;
+            if let Some(explanation) = &explanation {
+                explain::write(explanation, &mut out)?;
             }
         }
         out.flush()
     };
     if question != "-" {
-        answer_one(question, &mut out)?;
+        let vector = knowledge.engine.embed(sciatica_bot::searchable_part(question));
+        answer_one(question, &vector, false)?;
         return Ok(Status::Fine);
     }
     let mut input = std::io::stdin().lock();
-    let mut line = Vec::new();
     let mut first = true;
     loop {
-        line.clear();
-        if input.read_until(b'\n', &mut line).context("cannot read standard input")? == 0 {
+        let batch = read_lines(&mut input, ASK_BATCH).context("cannot read standard input")?;
+        if batch.is_empty() {
             break;
         }
-        // Invalid UTF-8 is replaced, not refused: every input line gets exactly one answer.
-        let text = String::from_utf8_lossy(&line);
-        let text = text.strip_suffix('\n').unwrap_or(&text);
-        let text = text.strip_suffix('\r').unwrap_or(text);
-        if !json && !std::mem::take(&mut first) {
-            writeln!(out)?;
+        let texts: Vec<&str> = batch.iter().map(|q| sciatica_bot::searchable_part(q)).collect();
+        let vectors = knowledge.engine.embed_all(&texts);
+        for (question, vector) in batch.iter().zip(&vectors) {
+            // Replies in text are separated by a blank line; JSON lines need nothing.
+            answer_one(question, vector, !json && !std::mem::take(&mut first))?;
         }
-        answer_one(text, &mut out)?;
     }
     Ok(Status::Fine)
 }
 
-fn write_explanation(engine: &Engine, question: &str, out: &mut dyn Write) -> std::io::Result<()> {
-    let explanation = engine.explain(question);
-    writeln!(out, "\n--- explain (answered: {})", explanation.answered)?;
-    for concept in &explanation.concepts {
-        let wordings: Vec<String> = concept.alternatives.iter().map(|a| a.terms.join(" ")).collect();
-        let known = if concept.known { "" } else { ", not in corpus" };
-        writeln!(out, "concept {:?} weight {:.2}{known}: {}", concept.said, concept.weight, wordings.join(" | "))?;
+/// Up to `max` lines of input, without their line ends. Invalid UTF-8 is replaced, not
+/// refused: every input line gets exactly one answer.
+fn read_lines(input: &mut impl BufRead, max: usize) -> std::io::Result<Vec<String>> {
+    let mut lines = Vec::new();
+    let mut line = Vec::new();
+    while lines.len() < max {
+        line.clear();
+        if input.read_until(b'\n', &mut line)? == 0 {
+            break;
+        }
+        let text = String::from_utf8_lossy(&line);
+        let text = text.strip_suffix('\n').unwrap_or(&text);
+        lines.push(text.strip_suffix('\r').unwrap_or(text).to_owned());
     }
-    for candidate in &explanation.candidates {
-        let passage = candidate.answer.passage;
-        writeln!(
-            out,
-            "{:>6.3}  bm25 {:>6.3}  coverage {:.2}  covered {:.2}  missed {:.2}  title {:.2}  {}",
-            candidate.answer.score,
-            candidate.bm25,
-            candidate.coverage,
-            candidate.covered,
-            candidate.missed_known,
-            candidate.title_match,
-            passage.id
-        )?;
-    }
-    Ok(())
+    Ok(lines)
 }
 
-/// `check`: validate config and corpus, printing every problem as `FILE:LINE: message`.
+/// `check`: validate config, model and corpus, printing every problem as `FILE:LINE: message`.
 pub fn check(settings: &Settings) -> anyhow::Result<Status> {
     let config = match settings.load_config() {
         Ok(config) => config,
@@ -136,18 +153,30 @@ pub fn check(settings: &Settings) -> anyhow::Result<Status> {
         }
         Err(error) => return Err(error.into()),
     };
-    match Knowledge::load(&config) {
+    let model = load_model(&config)?;
+    match Knowledge::load(&config, &model) {
         Ok(knowledge) => {
-            let corpus = knowledge.engine.corpus();
+            let engine = &knowledge.engine;
+            let corpus = engine.corpus();
+            for warning in knowledge.warnings() {
+                println!("{warning}");
+            }
             println!(
-                "ok: {} passages in {} sections, {} synonyms, {} red-flag categories, from {}",
+                "ok: {} passages in {} sections, {} passage questions, {} synonyms, {} not-covered topics, \
+                 {} red-flag categories, from {}{}",
                 corpus.passages.len(),
                 corpus.sections.len(),
+                engine.passage_questions(),
                 corpus.synonyms.entries.len(),
+                engine.not_covered_topics(),
                 knowledge.triage.categories().count(),
-                config.corpus.dir.display()
+                config.corpus.dir.display(),
+                match knowledge.warnings().len() {
+                    0 => String::new(),
+                    n => format!(", with {n} warning(s) above"),
+                }
             );
-            Ok(Status::Fine)
+            Ok(if knowledge.warnings().is_empty() { Status::Fine } else { Status::ProblemsFound })
         }
         Err(LoadError::Invalid(problems)) => {
             for problem in problems {
@@ -169,9 +198,9 @@ pub fn serve(settings: &Settings) -> anyhow::Result<Status> {
         }
     };
     let config = settings.load_config()?;
-    let knowledge = Knowledge::load(&config)
-        .with_context(|| format!("cannot load the corpus from {}", config.corpus.dir.display()))?;
-    let shared = std::sync::Arc::new(Shared::new(config, knowledge));
+    let model = load_model(&config)?;
+    let knowledge = load_knowledge(&config, &model)?;
+    let shared = Arc::new(Shared::new(config, knowledge).context("cannot start the embedding thread")?);
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     runtime.block_on(discord::run(token.trim(), shared, discord::shutdown_signal()))?;
     Ok(Status::Fine)
@@ -181,10 +210,12 @@ pub fn serve(settings: &Settings) -> anyhow::Result<Status> {
 /// for staff to decide what content to add or improve.
 pub fn report(settings: &Settings, top: usize) -> anyhow::Result<Status> {
     let config = settings.load_config()?;
+    let model = load_model(&config)?;
+    let knowledge = load_knowledge(&config, &model)?;
     let path = &config.staff.unanswered_log;
     let (groups, skipped) = sciatica_bot::staff::group_unanswered(path)
         .with_context(|| format!("cannot read the unanswered log {}", path.display()))?;
-    println!("{}", sciatica_bot::staff::unanswered_report(&groups, top));
+    println!("{}", sciatica_bot::staff::unanswered_report(&groups, top, &knowledge));
     if skipped > 0 {
         eprintln!("sciatica-bot: skipped {skipped} unreadable line(s) in {}", path.display());
     }

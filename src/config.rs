@@ -17,6 +17,7 @@ pub const DEFAULT_PATH: &str = "config.toml";
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
     pub corpus: CorpusConfig,
+    pub model: ModelConfig,
     pub reply: ReplyConfig,
     pub triage: TriageConfig,
     pub discord: DiscordConfig,
@@ -42,6 +43,22 @@ impl Default for StaffConfig {
             history_dir: PathBuf::from("data/faq-history"),
             feedback_file: PathBuf::from("data/feedback.json"),
         }
+    }
+}
+
+/// The sentence-embedding model and where its vectors are kept between runs.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ModelConfig {
+    /// The model folder (`config.json`, `tokenizer.json`, `model.safetensors`).
+    pub dir: PathBuf,
+    /// The vector cache: passages already embedded are read from here, not embedded again.
+    pub cache: PathBuf,
+}
+
+impl Default for ModelConfig {
+    fn default() -> ModelConfig {
+        ModelConfig { dir: PathBuf::from(crate::embed::DEFAULT_MODEL_DIR), cache: PathBuf::from("data/vectors.bin") }
     }
 }
 
@@ -171,6 +188,8 @@ impl Config {
         })?;
         let base = path.parent().unwrap_or(Path::new(""));
         config.corpus.dir = base.join(&config.corpus.dir);
+        config.model.dir = base.join(&config.model.dir);
+        config.model.cache = base.join(&config.model.cache);
         config.staff.unanswered_log = base.join(&config.staff.unanswered_log);
         config.staff.history_dir = base.join(&config.staff.history_dir);
         config.staff.feedback_file = base.join(&config.staff.feedback_file);

@@ -6,10 +6,11 @@
 //! serialised. Only `<corpus>/faq.md` is ever written, whatever the text of the edit.
 
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use crate::config::Config;
 use crate::corpus::{slug, Problem};
+use crate::embed::Model;
 use crate::{Knowledge, LoadError};
 
 /// The file edits go to, inside the corpus folder.
@@ -43,12 +44,18 @@ fn io<'p>(action: &'static str, path: &'p Path) -> impl FnOnce(std::io::Error) -
 }
 
 /// Applies FAQ edits one at a time.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct FaqEditor {
     one_at_a_time: Mutex<()>,
+    /// To validate an edit, the whole corpus is loaded as it would be, vectors included.
+    model: Arc<Model>,
 }
 
 impl FaqEditor {
+    pub fn new(model: Arc<Model>) -> FaqEditor {
+        FaqEditor { one_at_a_time: Mutex::new(()), model }
+    }
+
     /// Validates and writes an edit (blocking file I/O: call it off the async runtime).
     /// Returns the passage id the edit touched.
     pub fn apply(&self, edit: &FaqEdit, config: &Config) -> Result<String, EditError> {
@@ -60,7 +67,7 @@ impl FaqEditor {
             Err(e) => return Err(io("read", &path)(e)),
         };
         let (updated, id) = edited(&current, edit)?;
-        validate(config, &updated)?;
+        validate(config, &self.model, &updated)?;
         if path.exists() {
             keep_in_history(&path, &config.staff.history_dir)?;
         }
@@ -158,7 +165,7 @@ fn render(question: &str, answer: &str) -> Result<String, EditError> {
 }
 
 /// Loads the whole corpus, with the new FAQ in place, from a scratch copy.
-fn validate(config: &Config, faq: &str) -> Result<(), EditError> {
+fn validate(config: &Config, model: &Arc<Model>, faq: &str) -> Result<(), EditError> {
     let scratch = tempfile::tempdir().map_err(io("create a scratch folder in", &std::env::temp_dir()))?;
     for entry in std::fs::read_dir(&config.corpus.dir).map_err(io("read", &config.corpus.dir))? {
         let from = entry.map_err(io("read", &config.corpus.dir))?.path();
@@ -170,7 +177,7 @@ fn validate(config: &Config, faq: &str) -> Result<(), EditError> {
     std::fs::write(scratch.path().join(FAQ_FILE), faq).map_err(io("write", scratch.path()))?;
     let mut trial = config.clone();
     trial.corpus.dir = scratch.path().to_path_buf();
-    match Knowledge::load(&trial) {
+    match Knowledge::load(&trial, model) {
         Ok(_) => Ok(()),
         Err(LoadError::Invalid(problems)) => Err(EditError::Invalid(
             problems
@@ -245,7 +252,7 @@ mod tests {
         let mut config = Config::default();
         config.corpus.dir = corpus.path().to_path_buf();
         config.staff.history_dir = history.path().to_path_buf();
-        let editor = FaqEditor::default();
+        let editor = FaqEditor::new(Arc::new(Model::load(&config.model.dir).unwrap()));
         std::thread::scope(|scope| {
             for n in 0..4 {
                 let (editor, config) = (&editor, &config);

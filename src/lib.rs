@@ -5,7 +5,9 @@
 //! The core is pure: [`respond`] takes a question's text and returns the reply, knowing
 //! nothing of Discord. Modules, one idea each:
 //! - [`corpus`]: the clinic's Markdown and TOML content, parsed and validated;
-//! - [`search`]: the Tantivy index and the choice of passage (or of abstaining);
+//! - [`search`]: hybrid retrieval (Tantivy and the embedding model) and the choice of
+//!   passage, of a not-covered topic's redirect, or of abstaining;
+//! - [`embed`]: the shipped sentence-embedding model, its vector cache and its queue;
 //! - [`triage`]: red-flag symptoms and the medical-referral notice;
 //! - [`reply`]: the text posted, within Discord's limits;
 //! - [`staff`]: the unanswered-questions log and the staff report;
@@ -25,13 +27,17 @@ pub mod triage;
 
 use serde::Serialize;
 
+use std::sync::Arc;
+
 use config::{Config, ReplyConfig};
 use corpus::Problem;
-use search::{Answer, Engine, EngineError};
+use embed::{Model, Vector};
+use search::{Answer, Engine, EngineError, Outcome};
 use triage::{RedFlag, Triage, RED_FLAGS_FILE};
 
 /// Everything loaded from one version of the corpus: the answer engine and the red-flag
-/// rules. It is immutable, so a reload builds a new one and swaps it in whole.
+/// rules. It is immutable, so a reload builds a new one and swaps it in whole. The model is
+/// not part of a version: it is loaded once per process and shared.
 #[derive(Debug)]
 pub struct Knowledge {
     pub engine: Engine,
@@ -45,6 +51,8 @@ pub enum LoadError {
     Invalid(Vec<Problem>),
     #[error(transparent)]
     Engine(EngineError),
+    #[error(transparent)]
+    Model(#[from] embed::ModelError),
 }
 
 impl LoadError {
@@ -52,17 +60,18 @@ impl LoadError {
     pub fn problems(&self) -> &[Problem] {
         match self {
             LoadError::Invalid(problems) => problems,
-            LoadError::Engine(_) => &[],
+            LoadError::Engine(_) | LoadError::Model(_) => &[],
         }
     }
 }
 
 impl Knowledge {
-    /// Loads the corpus folder named by the config: passages, synonyms and red-flag rules.
-    /// Problems in any of them are all reported together.
-    pub fn load(config: &Config) -> Result<Knowledge, LoadError> {
+    /// Loads the corpus folder named by the config: passages, their questions and vectors,
+    /// synonyms, not-covered topics and red-flag rules. Problems in any of them are all
+    /// reported together.
+    pub fn load(config: &Config, model: &Arc<Model>) -> Result<Knowledge, LoadError> {
         let dir = &config.corpus.dir;
-        let engine = Engine::load(dir);
+        let engine = Engine::load(dir, model.clone(), Some(&config.model.cache));
         let triage = Triage::load(&dir.join(RED_FLAGS_FILE), &config.triage);
         match (engine, triage) {
             (Ok(engine), Ok(triage)) => Ok(Knowledge { engine, triage }),
@@ -78,6 +87,18 @@ impl Knowledge {
             (Ok(_), Err(problems)) => Err(LoadError::Invalid(problems)),
         }
     }
+
+    /// Loads the model named by the config, then the corpus: for a process that answers
+    /// from one model (the command line, tests).
+    pub fn open(config: &Config) -> Result<Knowledge, LoadError> {
+        let model = Arc::new(Model::load(&config.model.dir)?);
+        Knowledge::load(config, &model)
+    }
+
+    /// What staff should fix although this version loaded (`check` lists them).
+    pub fn warnings(&self) -> &[Problem] {
+        &self.engine.corpus().warnings
+    }
 }
 
 /// A question's text is read this far; the rest of a 100 KB paste is not a question.
@@ -88,6 +109,8 @@ pub const MAX_QUESTION_BYTES: usize = 4096;
 pub struct Response {
     pub question: String,
     pub answer: Option<AnswerView>,
+    /// The not-covered topic the question is about, when that is why there is no answer.
+    pub not_covered: Option<String>,
     /// Every red flag found, most urgent first.
     pub red_flags: Vec<RedFlag>,
     /// The medical-referral notice the reply starts with, if any flag was found.
@@ -118,30 +141,44 @@ impl From<&Answer<'_>> for AnswerView {
     }
 }
 
-/// Answers one question: text in, reply out. Red-flag triage reads the whole message,
-/// whatever retrieval finds.
+/// Answers one question: text in, reply out, computing the question's vector here. Red-flag
+/// triage reads the whole message, whatever retrieval finds.
 pub fn respond(knowledge: &Knowledge, config: &ReplyConfig, question: &str) -> Response {
+    let vector = knowledge.engine.embed(searchable_part(question));
+    respond_embedded(knowledge, config, question, &vector)
+}
+
+/// [`respond`] for a question whose vector was computed already, in a batch or on the
+/// embedding thread (of [`searchable_part`] of the question).
+pub fn respond_embedded(knowledge: &Knowledge, config: &ReplyConfig, question: &str, vector: &Vector) -> Response {
     let assessment = knowledge.triage.assess(question);
-    let answer = knowledge.engine.answer(searchable_part(question));
-    let body = match &answer {
-        Some(answer) => reply::Body::Answer(answer),
-        None => {
-            let corpus = knowledge.engine.corpus();
+    let outcome = knowledge.engine.answer_embedded(searchable_part(question), vector);
+    let corpus = knowledge.engine.corpus();
+    let body = match &outcome {
+        Outcome::Answer(answer) => reply::Body::Answer(answer),
+        Outcome::NotCovered(not_covered) => {
+            reply::Body::NotCovered { redirect: not_covered.redirect, example: corpus.example_question() }
+        }
+        Outcome::NoAnswer => {
             reply::Body::NoAnswer { topics: corpus.topics().collect(), example: corpus.example_question() }
         }
     };
     let reply = reply::compose(assessment.notice.as_deref(), &body, config);
     Response {
         question: question.to_owned(),
-        answer: answer.as_ref().map(AnswerView::from),
+        answer: outcome.answer().map(AnswerView::from),
+        not_covered: match outcome {
+            Outcome::NotCovered(not_covered) => Some(not_covered.topic.to_owned()),
+            _ => None,
+        },
         red_flags: assessment.flags,
         notice: assessment.notice,
         reply,
     }
 }
 
-/// The start of the question, cut at a character boundary.
-fn searchable_part(question: &str) -> &str {
+/// The start of the question, cut at a character boundary: what is searched and embedded.
+pub fn searchable_part(question: &str) -> &str {
     let mut end = question.len().min(MAX_QUESTION_BYTES);
     while !question.is_char_boundary(end) {
         end -= 1;

@@ -2,6 +2,7 @@
 //! function in `commands`. Exit status: 0 fine, 1 problems found, 2 could not run.
 
 mod commands;
+mod explain;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -32,8 +33,9 @@ enum Command {
         /// Print one JSON object per question instead of the reply text.
         #[arg(long)]
         json: bool,
-        /// Also print what the engine looked for and its best candidates.
-        #[arg(long, conflicts_with = "json")]
+        /// Also print what the engine looked for, its best candidates with every signal and
+        /// weight, and why it answered or abstained (with --json: an "explain" field).
+        #[arg(long)]
         explain: bool,
         /// The question, or `-` to read one question per line from standard input.
         question: String,

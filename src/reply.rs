@@ -20,6 +20,8 @@ pub enum Body<'a> {
     Answer(&'a Answer<'a>),
     /// Nothing in the corpus answers: offer the topics and an example question.
     NoAnswer { topics: Vec<&'a str>, example: Option<&'a str> },
+    /// The question is about something the content does not cover: say who can answer it.
+    NotCovered { redirect: &'a str, example: Option<&'a str> },
     /// What the bot can do: the topics and how to ask (`/topics`, a bare mention).
     Help { topics: Vec<&'a str>, example: Option<&'a str> },
     /// The person asked again before their cooldown ended.
@@ -33,6 +35,7 @@ pub fn compose(notice: Option<&str>, body: &Body<'_>, config: &ReplyConfig) -> S
     let text = match body {
         Body::Answer(answer) => answered(answer, config, room),
         Body::NoAnswer { topics, example } => no_answer(topics, *example, config, room),
+        Body::NotCovered { redirect, example } => not_covered(redirect, *example, config, room),
         Body::Help { topics, example } => help(topics, *example, config, room),
         Body::Wait { seconds } => {
             let unit = if *seconds == 1 { "second" } else { "seconds" };
@@ -59,6 +62,16 @@ fn no_answer(topics: &[&str], example: Option<&str>, config: &ReplyConfig, room:
     );
     push_topics(&mut text, topics, config);
     text.push_str("\n\nTry asking in other words");
+    push_example(&mut text, example);
+    text.push_str(&format!("\n_{}_", config.disclaimer));
+    fit(text, room)
+}
+
+/// The reply when the question is about a topic the content does not cover: the staff's
+/// redirect, then what the bot can answer.
+fn not_covered(redirect: &str, example: Option<&str>, config: &ReplyConfig, room: usize) -> String {
+    let mut text = format!("The clinic's articles don't cover that, so I won't guess. {redirect}");
+    text.push_str("\n\nI can answer questions about sciatica and massage from the clinic's articles");
     push_example(&mut text, example);
     text.push_str(&format!("\n_{}_", config.disclaimer));
     fit(text, room)
@@ -171,6 +184,14 @@ mod tests {
         assert_eq!(cut_at_boundary("abcdefghij", 4), "abcd");
         assert_eq!(cut_at_boundary("short", 40), "short");
         assert_eq!(cut_at_boundary("é😀 ü", 2), "é😀");
+    }
+
+    #[test]
+    fn an_uncovered_topic_gets_its_redirect_after_the_notice() {
+        let body = Body::NotCovered { redirect: "Ask a pharmacist.", example: Some("Is massage good?") };
+        let text = compose(Some("A notice."), &body, &ReplyConfig::default());
+        assert!(text.starts_with("A notice.\n\nThe clinic's articles don't cover that"), "{text}");
+        assert!(text.contains("Ask a pharmacist.") && text.contains("\"Is massage good?\""), "{text}");
     }
 
     #[test]

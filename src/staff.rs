@@ -13,6 +13,10 @@ use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
 
+use crate::corpus::{NOT_COVERED_FILE, QUESTIONS_FILE};
+use crate::search::Suggestion;
+use crate::Knowledge;
+
 /// A logged question is cut to this many characters: enough to read, not a 100 KB paste.
 const MAX_LOGGED_CHARS: usize = 500;
 
@@ -104,8 +108,10 @@ fn fold(text: &str) -> String {
     text.to_lowercase().split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect::<Vec<_>>().join(" ")
 }
 
-/// The report as text: the `top` most frequent unanswered questions with their counts.
-pub fn unanswered_report(groups: &[Group], top: usize) -> String {
+/// The report as text: the `top` most frequent unanswered questions with their counts, and,
+/// given the current knowledge, what content would answer or redirect each (this embeds each
+/// question: call it off the async runtime).
+pub fn unanswered_report(groups: &[Group], top: usize, knowledge: &Knowledge) -> String {
     if groups.is_empty() {
         return "No unanswered questions logged.".to_owned();
     }
@@ -113,8 +119,26 @@ pub fn unanswered_report(groups: &[Group], top: usize) -> String {
     let mut text = format!("Unanswered questions: {total} in {} groups. Most frequent:", groups.len());
     for group in groups.iter().take(top) {
         text.push_str(&format!("\n{:>4} × {}", group.count, group.example));
+        text.push_str(&format!("\n       → {}", advice(knowledge, &group.example)));
     }
     text
+}
+
+fn advice(knowledge: &Knowledge, question: &str) -> String {
+    let engine = &knowledge.engine;
+    let question = crate::searchable_part(question);
+    match engine.suggest(question, &engine.embed(question)) {
+        Suggestion::Answered { passage } => format!("answered now, by {}", passage.id),
+        Suggestion::Redirected { topic } => format!("already redirected (not covered: {topic})"),
+        Suggestion::PassageQuestion { passage } => format!(
+            "a missing passage question? If \"{}\" ({}) answers it, add it to that passage in {QUESTIONS_FILE}",
+            passage.id, passage.source
+        ),
+        Suggestion::NewTopic { words } => format!(
+            "a new topic? If the clinic doesn't cover it, add a topic to {NOT_COVERED_FILE} with words such as {}",
+            words.iter().map(|w| format!("\"{w}\"")).collect::<Vec<_>>().join(", ")
+        ),
+    }
 }
 
 /// The votes one passage received.
@@ -221,9 +245,11 @@ mod tests {
                 Group { example: "Do you sell vouchers?".into(), count: 1 },
             ]
         );
-        let report = unanswered_report(&groups, 10);
+        let knowledge = Knowledge::open(&crate::config::Config::default()).unwrap();
+        let report = unanswered_report(&groups, 10, &knowledge);
         assert!(report.starts_with("Unanswered questions: 4 in 2 groups."), "{report}");
-        assert!(report.contains("   3 × is there parking!!"), "{report}");
+        assert!(report.contains("   3 × is there parking!!\n       → already redirected (not covered: "), "{report}");
+        assert_eq!(report.matches("→").count(), 2, "advice for each group: {report}");
     }
 
     #[test]

@@ -368,6 +368,12 @@ fn expand_words(pattern: &str, words: &BTreeMap<String, String>) -> Result<Strin
     Ok(NAME.replace_all(pattern, |c: &regex::Captures<'_>| format!("(?:{})", words[&c[1]])).into_owned())
 }
 
+/// Compiles a staff pattern that uses no word lists (such as the not-covered topics'), as the
+/// red-flag patterns are compiled: over normalised text, whole words, with a size limit.
+pub(crate) fn compile_pattern(pattern: &str) -> Result<Regex, String> {
+    compile(pattern, &BTreeMap::new())
+}
+
 /// Compiles one staff pattern, with word lists expanded, whole-word boundaries around it, and
 /// a size limit.
 fn compile(pattern: &str, words: &BTreeMap<String, String>) -> Result<Regex, String> {

@@ -6,7 +6,7 @@ use sciatica_bot::reply::MAX_REPLY_CHARS;
 use sciatica_bot::Knowledge;
 
 fn engine() -> Knowledge {
-    Knowledge::load(&Config::default()).unwrap()
+    Knowledge::open(&Config::default()).unwrap()
 }
 
 /// Inputs with nothing answerable in them: each must give the honest "no answer" reply.

@@ -48,10 +48,11 @@ fn ask_says_plainly_when_it_has_no_answer() {
 fn check_contract(line: &Value) {
     let object = line.as_object().expect("one JSON object");
     let keys: Vec<&str> = object.keys().map(String::as_str).collect();
-    assert_eq!(keys.len(), 5, "{keys:?}");
-    for key in ["question", "answer", "red_flags", "notice", "reply"] {
+    assert_eq!(keys.len(), 6, "{keys:?}");
+    for key in ["question", "answer", "not_covered", "red_flags", "notice", "reply"] {
         assert!(object.contains_key(key), "missing {key}");
     }
+    assert!(line["not_covered"].is_null() || (line["not_covered"].is_string() && line["answer"].is_null()));
     assert!(line["question"].is_string());
     assert!(line["reply"].as_str().is_some_and(|r| !r.is_empty() && r.chars().count() <= 2000));
     assert!(line["red_flags"].is_array());
@@ -200,6 +201,119 @@ fn a_broken_corpus_stops_ask_with_the_problems() {
 }
 
 #[test]
+fn an_uncovered_topic_gets_its_redirect_and_a_red_flag_still_comes_first() {
+    let output = bot()
+        .args(["ask", "--json", "which painkillers are best for sciatica? also I wet myself this morning"])
+        .output()
+        .unwrap();
+    let line: Value = serde_json::from_slice(&output.stdout).unwrap();
+    check_contract(&line);
+    assert!(line["answer"].is_null());
+    assert_eq!(line["not_covered"], "medicines");
+    let reply = line["reply"].as_str().unwrap();
+    assert!(reply.starts_with(line["notice"].as_str().unwrap()), "{reply}");
+    assert!(reply.contains("pharmacist"), "the staff's redirect is given: {reply}");
+}
+
+#[test]
+fn explain_shows_every_signal_its_weight_and_the_decision() {
+    let output = bot().args(["ask", "--explain", "is a theragun ok for sciatica"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    let out = text(&output.stdout);
+    let explain = &out[out.find("--- explain: answered with faq/are-massage-guns-good-for-sciatica").expect(&out)..];
+    assert!(explain.contains("\ndecision: answers"), "{explain}");
+    assert!(explain.contains("\ngates: question_similarity "), "{explain}");
+    for signal in ["coverage", "section_coverage", "title_match", "proximity", "bm25", "lead", "text_similarity"] {
+        assert!(explain.contains(&format!(" {signal} x")), "{signal} and its weight: {explain}");
+    }
+    assert!(explain.contains("concept \"theragun\""), "{explain}");
+
+    let output = bot().args(["ask", "--explain", "how long does sciatica last?"]).output().unwrap();
+    let out = text(&output.stdout);
+    assert!(out.contains("--- explain: not covered: duration_outlook"), "{out}");
+    assert!(out.contains("\nnot-covered topic cue: duration_outlook: "), "{out}");
+
+    let output = bot().args(["ask", "--json", "--explain", "is a theragun ok for sciatica"]).output().unwrap();
+    let line: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let candidates = line["explain"]["candidates"].as_array().unwrap();
+    assert_eq!(candidates[0]["id"], line["answer"]["id"]);
+    assert!(candidates[0]["signals"]["question_similarity"].as_f64().unwrap() > 0.5);
+    assert!(line["explain"]["policy"]["gates"]["min_coverage"].is_number());
+}
+
+#[test]
+fn a_missing_or_damaged_model_is_one_line_and_exit_2_for_every_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
+    let missing = dir.path().join("no-model");
+    std::fs::write(&config, format!("[corpus]\ndir = {corpus:?}\n[model]\ndir = {missing:?}\n")).unwrap();
+    let damaged = dir.path().join("damaged");
+    std::fs::create_dir(&damaged).unwrap();
+    for name in ["config.json", "tokenizer.json"] {
+        std::fs::copy(Path::new("models/all-MiniLM-L6-v2").join(name), damaged.join(name)).unwrap();
+    }
+    std::fs::write(damaged.join("model.safetensors"), b"\0\0\0\0 not weights").unwrap();
+    let damaged_config = dir.path().join("damaged.toml");
+    std::fs::write(&damaged_config, format!("[corpus]\ndir = {corpus:?}\n[model]\ndir = {damaged:?}\n")).unwrap();
+    for (config, says) in
+        [(&config, "the embedding model is missing"), (&damaged_config, "the embedding model is damaged")]
+    {
+        for args in [vec!["check"], vec!["ask", "hello"], vec!["serve"], vec!["report"]] {
+            let output = bot().args(&args).arg("--config").arg(config).env("DISCORD_TOKEN", "x").output().unwrap();
+            let stderr = text(&output.stderr);
+            assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
+            assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
+            assert!(stderr.starts_with("sciatica-bot: ") && stderr.contains(says), "{args:?}: {stderr}");
+        }
+    }
+}
+
+#[test]
+fn check_warns_about_passages_without_questions_and_questions_without_passages() {
+    let red_flags = std::fs::read_to_string("corpus/red_flags.toml").unwrap();
+    let dir = corpus_with(&[
+        ("red_flags.toml", &red_flags),
+        ("article.md", "# A\n\n## Causes\n\nDiscs press on the nerve.\n\nMuscles too.\n"),
+        (
+            "questions.toml",
+            "[[passage]]\nid = \"article/causes/1\"\nbegins = \"Discs press\"\nquestions = [\"what causes it\", \"can a disc do it\"]\n\n\
+             [[passage]]\nid = \"article/gone/1\"\nbegins = \"x\"\nquestions = [\"q\"]\n",
+        ),
+    ]);
+    let corpus = dir.path().join("corpus");
+    let (status, out) = check(&corpus);
+    assert_eq!(status, Some(1), "warnings are problems to fix: {out}");
+    let lines: Vec<&str> = out.lines().collect();
+    let questions = corpus.join("questions.toml");
+    assert!(lines.contains(&format!("{}:6: warning: no passage has the id \"article/gone/1\" (renamed or removed?): its questions are not used", questions.display()).as_str()), "{out}");
+    assert!(
+        lines.iter().any(|l| l.starts_with("corpus/article.md:7: warning: \"article/causes/2\" has 0 question(s)")),
+        "{out}"
+    );
+    assert!(
+        lines.last().unwrap().starts_with("ok: 2 passages")
+            && lines.last().unwrap().ends_with("with 2 warning(s) above"),
+        "{out}"
+    );
+}
+
+#[test]
+fn check_reports_bad_not_covered_topics_with_their_line() {
+    let dir = corpus_with(&[
+        ("faq.md", "# FAQ\n\n## Does it help?\n\nYes.\n"),
+        ("not_covered.toml", "[[topic]]\nname = \"prices\"\nredirect = \"Ask the desk.\"\nwords = [\"price\"]\npatterns = ['(unclosed']\n"),
+    ]);
+    let corpus = dir.path().join("corpus");
+    let (status, out) = check(&corpus);
+    assert_eq!(status, Some(1), "{out}");
+    assert!(
+        out.starts_with(&format!("{}:5: pattern does not compile", corpus.join("not_covered.toml").display())),
+        "{out}"
+    );
+}
+
+#[test]
 fn serve_without_a_token_says_what_to_set_and_exits_2() {
     let output = bot().arg("serve").env_remove("DISCORD_TOKEN").output().unwrap();
     assert_eq!(output.status.code(), Some(2));
@@ -220,8 +334,16 @@ fn report_groups_and_counts_unanswered_questions() {
     ];
     std::fs::write(&log, lines.join("\n")).unwrap();
     let config = dir.path().join("config.toml");
-    std::fs::write(&config, "[staff]\nunanswered_log = \"unanswered.jsonl\"\nfeedback_file = \"votes.json\"\n")
-        .unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    std::fs::write(
+        &config,
+        format!(
+            "[corpus]\ndir = {:?}\n[model]\ndir = {:?}\n[staff]\nunanswered_log = \"unanswered.jsonl\"\nfeedback_file = \"votes.json\"\n",
+            root.join("corpus"),
+            root.join("models/all-MiniLM-L6-v2")
+        ),
+    )
+    .unwrap();
     std::fs::write(
         dir.path().join("votes.json"),
         r#"{"faq/a": {"helpful": 5, "not_helpful": 1}, "faq/b": {"helpful": 0, "not_helpful": 3}, "faq/c": {"helpful": 2, "not_helpful": 0}}"#,
@@ -233,9 +355,11 @@ fn report_groups_and_counts_unanswered_questions() {
     let lines: Vec<&str> = report.lines().collect();
     assert_eq!(lines[0], "Unanswered questions: 4 in 2 groups. Most frequent:");
     assert_eq!(lines[1], "   3 × Is there parking??");
-    assert_eq!(lines[2], "   1 × do you sell gift vouchers");
-    assert_eq!(lines[4], "Least helpful passages (not helpful / helpful):");
-    assert_eq!(lines[5], "   3 / 0    faq/b");
-    assert_eq!(lines[6], "   1 / 5    faq/a");
-    assert_eq!(lines.len(), 7, "passages nobody found unhelpful are not listed");
+    assert_eq!(lines[2], "       → already redirected (not covered: clinic_visits)");
+    assert_eq!(lines[3], "   1 × do you sell gift vouchers");
+    assert_eq!(lines[4], "       → already redirected (not covered: clinic_prices)");
+    assert_eq!(lines[6], "Least helpful passages (not helpful / helpful):");
+    assert_eq!(lines[7], "   3 / 0    faq/b");
+    assert_eq!(lines[8], "   1 / 5    faq/a");
+    assert_eq!(lines.len(), 9, "passages nobody found unhelpful are not listed");
 }

@@ -17,7 +17,7 @@ fn cases(default: u32) -> u32 {
     std::env::var("PROPTEST_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(default)
 }
 
-static KNOWLEDGE: LazyLock<Knowledge> = LazyLock::new(|| Knowledge::load(&Config::default()).unwrap());
+static KNOWLEDGE: LazyLock<Knowledge> = LazyLock::new(|| Knowledge::open(&Config::default()).unwrap());
 
 /// Words people use, red-flag words, query syntax, mention strings and odd characters.
 fn pieces() -> impl Strategy<Value = String> {

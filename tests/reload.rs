@@ -17,7 +17,7 @@ async fn questions_in_a_tight_loop_during_twenty_reloads_all_get_valid_answers()
     }
     let mut config = Config::default();
     config.corpus.dir = corpus.path().to_path_buf();
-    let shared = Arc::new(Shared::new(config.clone(), Knowledge::load(&config).unwrap()));
+    let shared = Arc::new(Shared::new(config.clone(), Knowledge::open(&config).unwrap()).unwrap());
     let stop = Arc::new(AtomicBool::new(false));
     let answered = Arc::new(AtomicUsize::new(0));
     let askers: Vec<_> = (0..2)

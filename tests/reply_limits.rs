@@ -12,7 +12,7 @@ fn engine_with(faq: &str) -> (tempfile::TempDir, Knowledge) {
     std::fs::copy("corpus/red_flags.toml", dir.path().join("red_flags.toml")).unwrap();
     let mut config = Config::default();
     config.corpus.dir = dir.path().to_path_buf();
-    let knowledge = Knowledge::load(&config).unwrap();
+    let knowledge = Knowledge::open(&config).unwrap();
     (dir, knowledge)
 }
 

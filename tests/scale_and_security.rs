@@ -21,7 +21,7 @@ fn bot_folder(config: &str) -> tempfile::TempDir {
         let path = entry.unwrap().path();
         std::fs::copy(&path, dir.path().join("corpus").join(path.file_name().unwrap())).unwrap();
     }
-    std::fs::write(dir.path().join("bot.toml"), config).unwrap();
+    std::fs::write(dir.path().join("bot.toml"), format!("{config}{}", common::shipped_model_section())).unwrap();
     dir
 }
 
@@ -194,7 +194,8 @@ fn faq_edits_cannot_write_outside_the_corpus_whatever_the_input() {
     let mut config = Config::default();
     config.corpus.dir = corpus.clone();
     config.staff.history_dir = root.path().join("history");
-    let editor = FaqEditor::default();
+    let model = sciatica_bot::embed::Model::load(&config.model.dir).unwrap();
+    let editor = FaqEditor::new(std::sync::Arc::new(model));
     let hostile = ["../../../etc/passwd", "/etc/shadow", "..\\..\\x", "faq/../../escape", "\0", "con:"];
     for text in hostile {
         let _ = editor.apply(&FaqEdit::Remove { id: text.to_owned() }, &config);

@@ -168,7 +168,7 @@ fn the_notice_names_the_clinics_phone_lines() {
 
 #[test]
 fn a_red_flag_without_a_question_gets_the_notice_first_then_the_no_answer_reply() {
-    let knowledge = Knowledge::load(&Config::default()).unwrap();
+    let knowledge = Knowledge::open(&Config::default()).unwrap();
     let response = sciatica_bot::respond(&knowledge, &ReplyConfig::default(), "lol i wet myself last night");
     assert!(response.answer.is_none());
     let notice = response.notice.expect("a notice");
@@ -184,7 +184,7 @@ fn a_red_flag_without_a_question_gets_the_notice_first_then_the_no_answer_reply(
 
 #[test]
 fn the_json_contract_carries_category_tier_and_matched_words() {
-    let knowledge = Knowledge::load(&Config::default()).unwrap();
+    let knowledge = Knowledge::open(&Config::default()).unwrap();
     let response = sciatica_bot::respond(&knowledge, &ReplyConfig::default(), "fell off a ladder, both legs numb");
     let json = serde_json::to_value(&response).unwrap();
     let flags = json["red_flags"].as_array().unwrap();

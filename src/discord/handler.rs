@@ -58,46 +58,68 @@ impl Handler {
     }
 
     /// The reply to a message, or `None` when the bot should stay quiet.
-    fn reply_to(&self, trigger: Trigger, author: UserId, content: &str) -> Option<Outgoing> {
+    async fn reply_to(&self, trigger: Trigger, author: UserId, content: &str) -> Option<Outgoing> {
         let question = strip_mentions(content).trim().to_owned();
-        let knowledge = self.shared.knowledge();
         let config = &self.shared.config.reply;
         if question.trim().is_empty() {
             if trigger == Trigger::Listening {
                 return None;
             }
+            let knowledge = self.shared.knowledge();
             let corpus = knowledge.engine.corpus();
             let help = Body::Help { topics: corpus.topics().collect(), example: corpus.example_question() };
             return Some(Outgoing::text(reply::compose(None, &help, config)));
         }
-        let response = crate::respond(&knowledge, config, &question);
-        if trigger == Trigger::Listening && response.answer.is_none() && response.notice.is_none() {
-            return None;
-        }
+        // In a listened channel the bot speaks only when it has something to say, so the answer
+        // comes before the cooldown. Elsewhere the person addressed the bot: the answer is only
+        // worth computing if the cooldown lets it through, since a "please wait" needs no more
+        // than the red-flag check, and inference is the one costly step.
+        let heard = match trigger {
+            Trigger::Listening => {
+                let response = self.respond(&question).await;
+                if response.answer.is_none() && response.notice.is_none() {
+                    return None;
+                }
+                Some(response)
+            }
+            _ => None,
+        };
         let verdict =
             self.shared.cooldowns.lock().unwrap_or_else(|e| e.into_inner()).check(author.get(), Instant::now());
-        tracing::info!(
-            trigger = ?trigger,
-            answered = response.answer.is_some(),
-            red_flags = response.red_flags.len(),
-            verdict = ?verdict,
-            "message"
-        );
-        if verdict == Verdict::Answer && response.answer.is_none() {
-            self.log_unanswered(question);
-        }
+        let (wait, notice) = match verdict {
+            Verdict::Answer => {
+                let response = match heard {
+                    Some(response) => response,
+                    None => self.respond(&question).await,
+                };
+                tracing::info!(trigger = ?trigger, answered = response.answer.is_some(), red_flag = response.notice.is_some(), verdict = ?verdict, "message");
+                if response.answer.is_none() {
+                    self.log_unanswered(question);
+                }
+                return Some(Outgoing { text: response.reply, passage: response.answer.map(|a| a.id) });
+            }
+            Verdict::Warn { wait } | Verdict::Quiet { wait } => {
+                let notice = match heard {
+                    Some(response) => response.notice,
+                    None => self.shared.knowledge().triage.assess(&question).notice,
+                };
+                (wait, notice)
+            }
+        };
+        tracing::info!(trigger = ?trigger, answered = false, red_flag = notice.is_some(), verdict = ?verdict, "message");
+        let wait = Body::Wait { seconds: wait.as_secs().max(1) };
         match verdict {
-            Verdict::Answer => Some(Outgoing { text: response.reply, passage: response.answer.map(|a| a.id) }),
-            Verdict::Warn { wait } => Some(Outgoing::text(reply::compose(
-                response.notice.as_deref(),
-                &Body::Wait { seconds: wait.as_secs().max(1) },
-                config,
-            ))),
             // A red flag always gets its notice, cooldown or not.
-            Verdict::Quiet { wait } => response.notice.map(|notice| {
-                Outgoing::text(reply::compose(Some(&notice), &Body::Wait { seconds: wait.as_secs().max(1) }, config))
-            }),
+            Verdict::Quiet { .. } => notice.map(|notice| Outgoing::text(reply::compose(Some(&notice), &wait, config))),
+            _ => Some(Outgoing::text(reply::compose(notice.as_deref(), &wait, config))),
         }
+    }
+
+    /// The whole response to a question: its vector from the embedding thread, then the pure
+    /// core, which is microseconds of work.
+    async fn respond(&self, question: &str) -> crate::Response {
+        let vector = self.shared.embed(question).await;
+        crate::respond_embedded(&self.shared.knowledge(), &self.shared.config.reply, question, &vector)
     }
 
     /// Keeps the question (already without mention tokens) for the staff report, off the
@@ -128,7 +150,7 @@ impl Handler {
                         _ => None,
                     })
                     .unwrap_or_default();
-                match self.reply_to(Trigger::SlashCommand, command.user.id, question) {
+                match self.reply_to(Trigger::SlashCommand, command.user.id, question).await {
                     Some(reply) => (reply.text, config.discord.ephemeral_answers, reply.passage),
                     None => return Ok(()),
                 }
@@ -176,9 +198,13 @@ impl Handler {
             return "Sorry, only clinic staff can see the unanswered questions.".to_owned();
         }
         let path = self.shared.unanswered.path().to_path_buf();
-        let grouped = tokio::task::spawn_blocking(move || staff::group_unanswered(&path)).await;
+        let knowledge = self.shared.knowledge();
+        let grouped = tokio::task::spawn_blocking(move || {
+            staff::group_unanswered(&path).map(|(groups, _)| staff::unanswered_report(&groups, 10, &knowledge))
+        })
+        .await;
         match grouped {
-            Ok(Ok((groups, _))) => reply::fit_message(&staff::unanswered_report(&groups, 10)),
+            Ok(Ok(report)) => reply::fit_message(&report),
             Ok(Err(error)) => format!("Cannot read the unanswered log: {error}"),
             Err(error) => format!("Cannot read the unanswered log: {error}"),
         }
@@ -361,7 +387,7 @@ impl EventHandler for Handler {
 
     async fn message(&self, ctx: Context, message: Message) {
         let Some(trigger) = self.trigger(&message) else { return };
-        let Some(outgoing) = self.reply_to(trigger, message.author.id, &message.content) else { return };
+        let Some(outgoing) = self.reply_to(trigger, message.author.id, &message.content).await else { return };
         let mut reply =
             CreateMessage::new().content(outgoing.text).allowed_mentions(no_pings()).reference_message(&message);
         if let Some(buttons) = outgoing.passage.as_deref().and_then(feedback_buttons) {

@@ -17,6 +17,7 @@ use arc_swap::ArcSwap;
 use serenity::all::{ClientBuilder, GatewayIntents, HttpBuilder};
 
 use crate::config::Config;
+use crate::embed::queue::EmbedQueue;
 use crate::faq_edit::{EditError, FaqEdit, FaqEditor};
 use crate::staff::{FeedbackStore, UnansweredLog};
 use crate::{Knowledge, LoadError};
@@ -45,24 +46,30 @@ pub struct Shared {
     unanswered: Arc<UnansweredLog>,
     feedback: Arc<FeedbackStore>,
     faq_editor: Arc<FaqEditor>,
+    /// Questions are embedded here, on one thread off the async runtime, in batches.
+    embedder: EmbedQueue,
     /// Serialises reloads, so two staff members reloading at once cannot interleave.
     reloading: tokio::sync::Mutex<()>,
 }
 
 impl Shared {
-    pub fn new(config: Config, knowledge: Knowledge) -> Shared {
+    /// Starts the embedding thread for the knowledge's model; fails only if no thread can be
+    /// started.
+    pub fn new(config: Config, knowledge: Knowledge) -> std::io::Result<Shared> {
         let cooldowns = Mutex::new(Cooldowns::new(Duration::from_secs(config.discord.cooldown_seconds)));
         let unanswered = Arc::new(UnansweredLog::new(config.staff.unanswered_log.clone()));
         let feedback = Arc::new(FeedbackStore::open(config.staff.feedback_file.clone()));
-        Shared {
+        let model = knowledge.engine.model().clone();
+        Ok(Shared {
             config,
             knowledge: ArcSwap::from_pointee(knowledge),
             cooldowns,
             unanswered,
             feedback,
-            faq_editor: Arc::new(FaqEditor::default()),
+            faq_editor: Arc::new(FaqEditor::new(model.clone())),
+            embedder: EmbedQueue::start(model)?,
             reloading: tokio::sync::Mutex::new(()),
-        }
+        })
     }
 
     /// Rebuilds the knowledge from the corpus folder off the async runtime, and swaps it in
@@ -70,7 +77,8 @@ impl Shared {
     pub async fn reload(&self) -> Result<ReloadReport, LoadError> {
         let _one_at_a_time = self.reloading.lock().await;
         let config = self.config.clone();
-        let loaded = tokio::task::spawn_blocking(move || Knowledge::load(&config))
+        let model = self.knowledge().engine.model().clone();
+        let loaded = tokio::task::spawn_blocking(move || Knowledge::load(&config, &model))
             .await
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic.into_panic()))?;
         let before = self.knowledge.load_full();
@@ -91,6 +99,16 @@ impl Shared {
             tracing::warn!(%error, "reload after a FAQ edit failed");
         }
         Ok(id)
+    }
+
+    /// The vector of a question (of its searchable part), computed off the async runtime.
+    /// If the model fails, the question is answered by its words alone.
+    pub async fn embed(&self, question: &str) -> crate::embed::Vector {
+        let text = self.knowledge().engine.embedding_text(crate::searchable_part(question)).into_owned();
+        self.embedder.embed(text).await.unwrap_or_else(|error| {
+            tracing::warn!(%error, "cannot embed a question; answering by its words alone");
+            crate::embed::Vector::zero()
+        })
     }
 
     /// The knowledge of the moment; hold it for one message, never across a reload.

@@ -12,8 +12,9 @@ use tokio::sync::oneshot;
 
 use super::{Model, ModelError, Vector};
 
-/// The most questions embedded in one go.
-const MAX_BATCH: usize = 32;
+/// The most questions taken from the queue in one go (the model batches them further by
+/// length).
+const MAX_BATCH: usize = 128;
 
 struct Request {
     text: String,

@@ -59,6 +59,9 @@ const STOP_WORDS: &[&str] = &[
 pub struct Word {
     pub folded: String,
     pub stem: String,
+    /// Said beside the question: in a message that asks in some sentences, the others
+    /// ("I've had it since I moved house.") tell the story, not what is asked.
+    pub aside: bool,
 }
 
 impl Word {
@@ -122,7 +125,22 @@ impl Analyzer {
         let mut stream = analyzer.token_stream(text);
         let mut folded = Vec::new();
         stream.process(&mut |token| folded.push(token.text.clone()));
-        folded.into_iter().map(|folded| Word { stem: self.stem_of(&folded), folded }).collect()
+        folded.into_iter().map(|folded| Word { stem: self.stem_of(&folded), folded, aside: false }).collect()
+    }
+
+    /// The words of a message, each marked as part of a question or said aside: when some
+    /// sentences end with a question mark, the words of the others are asides.
+    pub fn question_words(&self, text: &str) -> Vec<Word> {
+        let sentences = sentences(text);
+        let asks = |s: &str| s.trim_end().ends_with('?');
+        let any_asks = sentences.iter().any(|s| asks(s));
+        sentences
+            .into_iter()
+            .flat_map(|sentence| {
+                let aside = any_asks && !asks(sentence);
+                self.words(sentence).into_iter().map(move |word| Word { aside, ..word })
+            })
+            .collect()
     }
 
     fn stem_of(&self, folded: &str) -> String {
@@ -132,6 +150,27 @@ impl Analyzer {
         stream.process(&mut |token| stem = token.text.clone());
         stem
     }
+}
+
+/// A text cut after each `.`, `!` or `?` that a space or the end follows, and at line ends.
+fn sentences(text: &str) -> Vec<&str> {
+    let mut sentences = Vec::new();
+    let mut start = 0;
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        let next_is_space = chars.peek().is_none_or(|&(_, n)| n.is_whitespace());
+        if c == '\n' || (matches!(c, '.' | '!' | '?') && next_is_space) {
+            let end = i + c.len_utf8();
+            if !text[start..end].trim().is_empty() {
+                sentences.push(&text[start..end]);
+            }
+            start = end;
+        }
+    }
+    if !text[start..].trim().is_empty() {
+        sentences.push(&text[start..]);
+    }
+    sentences
 }
 
 #[cfg(test)]
@@ -151,6 +190,19 @@ mod tests {
         assert_eq!(stop, vec![true, false, false]);
         assert_eq!(words[2].stem, "session");
         assert_eq!(words[1].folded, "often");
+    }
+
+    #[test]
+    fn sentences_that_do_not_ask_are_asides_when_another_one_asks() {
+        let analyzer = Analyzer::new();
+        let words = analyzer.question_words("Moved house last week. My back hurts!\nIs heat ok? thanks");
+        let aside: Vec<(&str, bool)> = words.iter().map(|w| (w.folded.as_str(), w.aside)).collect();
+        assert_eq!(aside[0], ("moved", true));
+        assert_eq!(aside[6], ("hurts", true));
+        assert_eq!(aside[7..10], [("is", false), ("heat", false), ("ok", false)]);
+        assert_eq!(aside[10], ("thanks", true));
+        assert!(analyzer.question_words("no question mark. just words").iter().all(|w| !w.aside));
+        assert_eq!(sentences("v2.0 is out... ok?"), ["v2.0 is out...", " ok?"]);
     }
 
     #[test]

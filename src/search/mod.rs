@@ -1,17 +1,25 @@
 //! The answer engine: one immutable [`Engine`] per corpus version that holds the Tantivy
-//! index, the passages and the analysed synonyms, and picks the single best passage for a
-//! question, or none when nothing in the corpus answers it.
+//! index, the passages with their vectors, the analysed synonyms and the not-covered topics,
+//! and picks the single best passage for a question, says which uncovered topic it is about,
+//! or finds nothing.
 //!
-//! It owns retrieval and the decision to abstain. It does not word replies (that is
-//! `reply`), detect red flags (`triage`) or know where a question came from.
+//! Retrieval is hybrid: Tantivy's best hits by BM25 over the question's ideas, plus the
+//! passages the embedding model finds closest, all scored by one [`Policy`] over lexical and
+//! semantic [`Signals`]. It owns retrieval and the decision to abstain. It does not word
+//! replies (that is `reply`), detect red flags (`triage`) or know where a question came from.
 
 mod analysis;
 mod concepts;
+mod dense;
+mod ranking;
+mod scope;
 mod spelling;
 mod vocabulary;
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::path::Path;
+use std::sync::Arc;
 
 use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, BoostQuery, DisjunctionMaxQuery, Occur, PhraseQuery, Query, TermQuery};
@@ -19,11 +27,15 @@ use tantivy::schema::{Field, IndexRecordOption, Schema, TextFieldIndexing, TextO
 use tantivy::{doc, DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
 pub use concepts::Concept;
+pub use ranking::{Contribution, Gates, Policy, Signals, Verdict, Weights};
+pub use scope::NotCovered;
 
-use crate::corpus::{Corpus, CorpusError, Passage, Problem, Section, SYNONYMS_FILE};
+use crate::corpus::{Corpus, CorpusError, Passage, Problem, Section, NOT_COVERED_FILE, SYNONYMS_FILE};
+use crate::embed::{Model, ModelError, Vector};
 use analysis::Analyzer;
-use concepts::SynonymTable;
-use spelling::Speller;
+use concepts::{Lexicon, SynonymTable};
+use dense::{Closeness, PassageVectors};
+use scope::{Prepared, Scope, TopicHit};
 use vocabulary::{TermId, TermSet, Vocabulary};
 
 /// Field weights: a word in a FAQ question or a heading says more about a passage than the
@@ -32,39 +44,33 @@ const TITLE_BOOST: f32 = 2.0;
 const BODY_BOOST: f32 = 1.0;
 /// Tie breaker of the per-concept disjunction: a second wording of the same idea adds little.
 const TIE_BREAKER: f32 = 0.1;
-/// How many of Tantivy's best hits are re-scored by coverage.
-const CANDIDATES: usize = 20;
+/// How many of Tantivy's best hits are candidates.
+const LEXICAL_CANDIDATES: usize = 20;
+/// How many of the passages closest in meaning are candidates too, whatever their words.
+const DENSE_CANDIDATES: usize = 5;
 /// Words of a multi-word wording may stand this far apart.
 const PHRASE_SLOP: u32 = 2;
 /// A concept found only elsewhere in the passage's section counts this much.
 const SECTION_CREDIT: f32 = 0.3;
-/// Ranking weights on top of coverage (see `candidate`).
-const TITLE_WEIGHT: f32 = 1.0;
-const BM25_WEIGHT: f32 = 0.15;
-/// Two of the question's ideas side by side in a passage ("piriformis stretch").
-const PROXIMITY_WEIGHT: f32 = 0.5;
-/// The least share of the question's weight the best passage must hold to be given as an
-/// answer; calibrated on the labelled questions in `tests/data` (see `tests/retrieval.rs`).
-const MIN_COVERAGE: f32 = 0.4;
-/// A section's first paragraph usually introduces or defines its topic.
-const LEAD_WEIGHT: f32 = 0.2;
 
 /// Why an engine could not be built.
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {
     #[error(transparent)]
     Corpus(#[from] CorpusError),
-    #[error("{} problem(s) in the synonyms:\n{}", .0.len(), .0.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("\n"))]
-    Synonyms(Vec<Problem>),
+    #[error("{} problem(s):\n{}", .0.len(), .0.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("\n"))]
+    Invalid(Vec<Problem>),
     #[error("building the search index failed: {0}")]
     Index(#[from] tantivy::TantivyError),
+    #[error(transparent)]
+    Model(#[from] ModelError),
 }
 
 impl EngineError {
     /// Every `FILE:LINE` problem behind the error, for `check` and staff reports.
     pub fn problems(&self) -> Vec<Problem> {
         match self {
-            EngineError::Corpus(CorpusError::Invalid(problems)) | EngineError::Synonyms(problems) => problems.clone(),
+            EngineError::Corpus(CorpusError::Invalid(problems)) | EngineError::Invalid(problems) => problems.clone(),
             _ => Vec::new(),
         }
     }
@@ -75,6 +81,26 @@ impl EngineError {
 pub struct Answer<'e> {
     pub passage: &'e Passage,
     pub score: f32,
+}
+
+/// What the engine concluded about a question.
+#[derive(Debug, Clone, Copy)]
+pub enum Outcome<'e> {
+    /// This passage answers it.
+    Answer(Answer<'e>),
+    /// It is about a topic the content does not cover; the redirect says who does.
+    NotCovered(NotCovered<'e>),
+    /// Nothing in the content answers it.
+    NoAnswer,
+}
+
+impl<'e> Outcome<'e> {
+    pub fn answer(&self) -> Option<&Answer<'e>> {
+        match self {
+            Outcome::Answer(answer) => Some(answer),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Clone, Copy)]
@@ -96,9 +122,11 @@ pub struct Engine {
     /// The analysed terms of each passage, for coverage.
     terms: Vec<PassageTerms>,
     section_terms: Vec<TermSet>,
-    vocabulary: Vocabulary,
-    synonyms: SynonymTable,
-    speller: Speller,
+    lexicon: Lexicon,
+    vectors: PassageVectors,
+    scope: Scope,
+    model: Arc<Model>,
+    policy: Policy,
 }
 
 impl std::fmt::Debug for Engine {
@@ -107,14 +135,32 @@ impl std::fmt::Debug for Engine {
     }
 }
 
+/// A question read once: its words and its vector.
+struct Reading<'q> {
+    concepts: Vec<Concept>,
+    prepared: Prepared,
+    vector: &'q Vector,
+}
+
+/// Everything the engine worked out for one question: `answer` and `explain` both read it,
+/// so they cannot disagree.
+struct Evaluation {
+    concepts: Vec<Concept>,
+    /// Best first.
+    candidates: Vec<Candidate>,
+    verdict: Option<Verdict>,
+    topic_hits: Vec<TopicHit>,
+}
+
 impl Engine {
-    /// Reads, validates and indexes the corpus folder.
-    pub fn load(dir: &Path) -> Result<Engine, EngineError> {
-        Engine::build(Corpus::load(dir)?, &dir.join(SYNONYMS_FILE))
+    /// Reads, validates and indexes the corpus folder, embedding its passages with `model`
+    /// (through the vector cache file, when there is one).
+    pub fn load(dir: &Path, model: Arc<Model>, cache: Option<&Path>) -> Result<Engine, EngineError> {
+        Engine::build(Corpus::load(dir)?, dir, model, cache)
     }
 
-    /// Indexes a valid corpus. `synonyms_file` names the file in synonym problems.
-    pub fn build(corpus: Corpus, synonyms_file: &Path) -> Result<Engine, EngineError> {
+    /// Indexes a valid corpus read from `dir` (which names the files in problems).
+    pub fn build(corpus: Corpus, dir: &Path, model: Arc<Model>, cache: Option<&Path>) -> Result<Engine, EngineError> {
         let analyzer = Analyzer::new();
         let analysed: Vec<(Vec<String>, Vec<String>)> =
             corpus.passages.iter().map(|p| (analyzer.terms(&title_of(p)), analyzer.terms(&p.text))).collect();
@@ -137,8 +183,15 @@ impl Engine {
             .iter()
             .map(|text| vocabulary.term_set(analyzer.terms(text).iter().map(String::as_str)))
             .collect();
-        let synonyms = SynonymTable::build(&corpus.synonyms, &analyzer, &vocabulary, synonyms_file)
-            .map_err(EngineError::Synonyms)?;
+        let synonyms = SynonymTable::build(&corpus.synonyms, &analyzer, &vocabulary, &dir.join(SYNONYMS_FILE));
+        let scope = Scope::build(&corpus.not_covered, &analyzer, &dir.join(NOT_COVERED_FILE));
+        let (synonyms, scope) = match (synonyms, scope) {
+            (Ok(synonyms), Ok(scope)) => (synonyms, scope),
+            (synonyms, scope) => {
+                let problems = synonyms.err().into_iter().chain(scope.err()).flatten().collect();
+                return Err(EngineError::Invalid(problems));
+            }
+        };
 
         let indexing = TextFieldIndexing::default()
             .set_tokenizer(analysis::ANALYZER_NAME)
@@ -148,7 +201,6 @@ impl Engine {
         let fields = Fields {
             body: schema.add_text_field("body", text.clone()),
             title: schema.add_text_field("title", text),
-
             ordinal: schema.add_u64_field("ordinal", STORED),
         };
         let index = Index::create_in_ram(schema.build());
@@ -164,149 +216,275 @@ impl Engine {
         }
         writer.commit()?;
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
-        let speller = Speller::new(&vocabulary, &synonyms);
         let ordinals = ordinals(&reader, fields.ordinal)?;
-        Ok(Engine { reader, ordinals, fields, analyzer, corpus, terms, section_terms, vocabulary, synonyms, speller })
+        let vectors = PassageVectors::build(&corpus.passages, &model, cache)?;
+        let texts = corpus.passages.iter().flat_map(|p| [p.section.as_str(), p.text.as_str()]);
+        let lexicon = Lexicon::new(vocabulary, synonyms, model.english_words().clone(), &analyzer, texts);
+        Ok(Engine {
+            reader,
+            ordinals,
+            fields,
+            analyzer,
+            corpus,
+            terms,
+            section_terms,
+            lexicon,
+            vectors,
+            scope,
+            model,
+            policy: Policy::default(),
+        })
     }
 
     pub fn corpus(&self) -> &Corpus {
         &self.corpus
     }
 
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+
+    /// The same engine deciding by another policy: for calibration and its tests.
+    pub fn with_policy(mut self, policy: Policy) -> Engine {
+        self.policy = policy;
+        self
+    }
+
+    /// How many passage questions (`questions.toml` and FAQ questions) the engine compares with.
+    pub fn passage_questions(&self) -> usize {
+        self.vectors.questions()
+    }
+
+    /// How many not-covered topics the engine knows.
+    pub fn not_covered_topics(&self) -> usize {
+        self.scope.len()
+    }
+
+    /// The model this engine's vectors come from.
+    pub fn model(&self) -> &Arc<Model> {
+        &self.model
+    }
+
+    /// What the model reads for a question: the question itself, or its words with the
+    /// spelling fixed when some were misspelled ("masage" would reach the model as pieces
+    /// that mean nothing).
+    pub fn embedding_text<'q>(&self, question: &'q str) -> Cow<'q, str> {
+        match self.lexicon.respelled(&self.analyzer.words(question)) {
+            Some(respelled) => Cow::Owned(respelled),
+            None => Cow::Borrowed(question),
+        }
+    }
+
+    /// The question's vector, computed here, on the calling thread.
+    pub fn embed(&self, question: &str) -> Vector {
+        self.embed_all(&[question]).pop().unwrap_or_else(Vector::zero)
+    }
+
+    /// The vectors of many questions, computed together (a fraction of the cost of one at a
+    /// time). When inference fails (it does not with a model that loaded), the questions are
+    /// answered by their words alone.
+    pub fn embed_all(&self, questions: &[&str]) -> Vec<Vector> {
+        let texts: Vec<Cow<'_, str>> = questions.iter().map(|q| self.embedding_text(q)).collect();
+        let texts: Vec<&str> = texts.iter().map(|t| t.as_ref()).collect();
+        self.model.embed(&texts).unwrap_or_else(|error| {
+            tracing::warn!(%error, "cannot embed questions; answering by their words alone");
+            vec![Vector::zero(); texts.len()]
+        })
+    }
+
     /// What the engine looks for in a question, after spelling and synonyms.
     pub fn concepts(&self, question: &str) -> Vec<Concept> {
-        concepts::concepts(&self.analyzer.words(question), &self.vocabulary, &self.synonyms, &self.speller)
+        self.lexicon.concepts(&self.analyzer.question_words(question))
     }
 
-    /// The best passage for the question, or `None` when the corpus does not answer it.
-    pub fn answer(&self, question: &str) -> Option<Answer<'_>> {
-        let concepts = self.concepts(question);
-        let best = self.ranked(&concepts).into_iter().next()?;
-        self.answers(&best).then(|| self.to_answer(&best))
+    /// The best passage for the question, embedding it here.
+    pub fn answer(&self, question: &str) -> Outcome<'_> {
+        self.answer_embedded(question, &self.embed(question))
     }
 
-    /// The concepts and the best candidates with the signals behind their scores, for
-    /// `ask --explain`: staff can see why a passage won or why the bot abstained.
-    pub fn explain(&self, question: &str) -> Explanation<'_> {
-        let concepts = self.concepts(question);
-        let ranked = self.ranked(&concepts);
-        let answered = ranked.first().is_some_and(|best| self.answers(best));
-        let candidates = ranked
-            .iter()
-            .take(5)
-            .map(|c| ExplainedCandidate {
-                answer: self.to_answer(c),
-                bm25: c.bm25,
-                coverage: c.coverage,
-                title_match: c.title_match,
-                covered: c.covered,
-                missed_known: c.missed_known,
-            })
-            .collect();
-        Explanation { concepts, candidates, answered }
+    /// The best passage for a question whose vector is already known (computed in a batch,
+    /// or on the embedding thread).
+    pub fn answer_embedded(&self, question: &str, vector: &Vector) -> Outcome<'_> {
+        let evaluation = self.evaluate(question, vector);
+        self.outcome(&evaluation)
     }
 
-    fn to_answer(&self, candidate: &Candidate) -> Answer<'_> {
-        Answer { passage: &self.corpus.passages[candidate.ordinal], score: candidate.score }
-    }
-
-    /// Candidates, best first, re-scored by how much of the question they cover.
-    fn ranked(&self, concepts: &[Concept]) -> Vec<Candidate> {
-        if concepts.is_empty() {
-            return Vec::new();
+    /// The concepts, the best candidates with every signal and its weight, and the decision,
+    /// for `ask --explain`: staff can see why a passage won or why the bot abstained.
+    pub fn explain(&self, question: &str, vector: &Vector) -> Explanation<'_> {
+        let evaluation = self.evaluate(question, vector);
+        let outcome = self.outcome(&evaluation);
+        let best = evaluation.candidates.first();
+        Explanation {
+            concepts: evaluation.concepts.clone(),
+            candidates: evaluation
+                .candidates
+                .iter()
+                .map(|c| ExplainedCandidate {
+                    passage: &self.corpus.passages[c.ordinal],
+                    uncovered: self
+                        .scope
+                        .uncovered(&evaluation.topic_hits, Some(&self.prepared(c.ordinal)))
+                        .map(|n| n.topic),
+                    score: c.score,
+                    contributions: self.policy.contributions(&c.signals),
+                    signals: c.signals,
+                })
+                .collect(),
+            verdict: evaluation.verdict,
+            gates: best.map(|c| self.policy.explain_gates(&c.signals)),
+            topic_cues: evaluation.topic_hits.iter().map(|hit| self.scope.describe(hit)).collect(),
+            outcome,
         }
-        let query = self.query(concepts);
-        let searcher = self.reader.searcher();
-        let hits = match searcher.search(&query, &TopDocs::with_limit(CANDIDATES).order_by_score()) {
-            Ok(hits) => hits,
-            Err(error) => {
-                tracing::warn!(%error, "search failed");
-                return Vec::new();
-            }
-        };
-        let total_weight: f32 = concepts.iter().map(|c| c.weight).sum();
-        let asked: TermSet = concepts
-            .iter()
-            .flat_map(|c| c.alternatives.iter().filter_map(|a| a.ids.as_ref()).flatten().copied())
-            .collect();
+    }
+
+    /// What staff could do about a question the bot did not answer: add it to a passage's
+    /// questions, when a passage is close in meaning, or else declare its subject not
+    /// covered, with the words that reveal it.
+    pub fn suggest(&self, question: &str, vector: &Vector) -> Suggestion<'_> {
+        let evaluation = self.evaluate(question, vector);
+        match self.outcome(&evaluation) {
+            Outcome::NotCovered(not_covered) => return Suggestion::Redirected { topic: not_covered.topic },
+            Outcome::Answer(answer) => return Suggestion::Answered { passage: answer.passage },
+            Outcome::NoAnswer => {}
+        }
+        if let Some(best) = evaluation.candidates.first().filter(|_| evaluation.verdict != Some(Verdict::TooFar)) {
+            return Suggestion::PassageQuestion { passage: &self.corpus.passages[best.ordinal] };
+        }
+        let mut concepts = evaluation.concepts;
+        // The words the content never uses reveal the subject best; failing those, the rarest.
+        concepts.sort_by(|a, b| a.known.cmp(&b.known).then(b.weight.total_cmp(&a.weight)));
+        let words = concepts.into_iter().take(3).map(|c| c.said).collect();
+        Suggestion::NewTopic { words }
+    }
+
+    fn read<'q>(&self, text: &'q str, vector: &'q Vector) -> Reading<'q> {
+        let words = self.analyzer.question_words(text);
+        Reading { concepts: self.lexicon.concepts(&words), prepared: Prepared::of_question(&words, text), vector }
+    }
+
+    fn evaluate(&self, question: &str, vector: &Vector) -> Evaluation {
+        let reading = self.read(question, vector);
+        let candidates = self.ranked(&reading);
+        let verdict = candidates.first().map(|best| self.policy.verdict(&best.signals));
+        let topic_hits = self.scope.hits(&reading.prepared);
+        Evaluation { concepts: reading.concepts, candidates, verdict, topic_hits }
+    }
+
+    /// The answer, unless the question is about a topic the chosen passage does not cover;
+    /// with no answer, such a topic still gets its redirect.
+    fn outcome(&self, evaluation: &Evaluation) -> Outcome<'_> {
+        let best = evaluation.candidates.first().filter(|_| evaluation.verdict.is_some_and(Verdict::answers));
+        let passage = best.map(|c| &self.corpus.passages[c.ordinal]);
+        let overrides = best.is_some_and(|c| self.policy.overrides_topic(&c.signals));
+        let prepared = best.map(|c| self.prepared(c.ordinal));
+        if let Some(not_covered) =
+            self.scope.uncovered(&evaluation.topic_hits, prepared.as_ref()).filter(|_| !overrides)
+        {
+            return Outcome::NotCovered(not_covered);
+        }
+        match (best, passage) {
+            (Some(best), Some(passage)) => Outcome::Answer(Answer { passage, score: best.score }),
+            _ => Outcome::NoAnswer,
+        }
+    }
+
+    /// A passage (with its title) as not-covered topic cues are matched against it.
+    fn prepared(&self, ordinal: usize) -> Prepared {
+        let passage = &self.corpus.passages[ordinal];
+        Prepared::of_passage(&self.analyzer, &format!("{}\n{}", title_of(passage), passage.text))
+    }
+
+    /// Candidates, best first: Tantivy's best hits and the passages closest in meaning.
+    fn ranked(&self, reading: &Reading<'_>) -> Vec<Candidate> {
+        let closeness = self.vectors.closeness(reading.vector);
+        let hits = if reading.concepts.is_empty() { Vec::new() } else { self.lexical_hits(&reading.concepts) };
         // BM25 only breaks ties between passages that cover the question alike, so it is
-        // taken relative to the best hit; it never decides whether to answer.
+        // taken relative to the best hit.
         let best_bm25 = hits.first().map_or(1.0, |(score, _)| score.max(f32::EPSILON));
-        let mut candidates: Vec<Candidate> = hits
+        let mut pool: Vec<(usize, f32)> = hits.iter().map(|&(bm25, ordinal)| (ordinal, bm25 / best_bm25)).collect();
+        let mut by_meaning: Vec<usize> = (0..closeness.len()).collect();
+        by_meaning.sort_by(|&a, &b| closeness[b].best().total_cmp(&closeness[a].best()));
+        for ordinal in by_meaning.into_iter().take(DENSE_CANDIDATES) {
+            if !pool.iter().any(|&(o, _)| o == ordinal) {
+                pool.push((ordinal, 0.0));
+            }
+        }
+        let asked = Asked::new(&reading.concepts);
+        let mut candidates: Vec<Candidate> = pool
             .into_iter()
-            .map(|(bm25, address)| {
-                let ordinal = self.ordinals[address.segment_ord as usize][address.doc_id as usize];
-                self.candidate(ordinal, bm25, best_bm25, concepts, total_weight, &asked)
+            .map(|(ordinal, bm25)| {
+                let signals = self.signals(ordinal, bm25, &asked, closeness[ordinal]);
+                Candidate { ordinal, signals, score: self.policy.score(&signals) }
             })
             .collect();
-        candidates.sort_by(|a, b| b.score.total_cmp(&a.score));
+        candidates.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.ordinal.cmp(&b.ordinal)));
         candidates
     }
 
-    fn candidate(
-        &self,
-        ordinal: usize,
-        bm25: f32,
-        best_bm25: f32,
-        concepts: &[Concept],
-        total_weight: f32,
-        asked: &TermSet,
-    ) -> Candidate {
+    /// Tantivy's best passages for the concepts, with their BM25 scores.
+    fn lexical_hits(&self, concepts: &[Concept]) -> Vec<(f32, usize)> {
+        let query = self.query(concepts);
+        let searcher = self.reader.searcher();
+        match searcher.search(&query, &TopDocs::with_limit(LEXICAL_CANDIDATES).order_by_score()) {
+            Ok(hits) => hits
+                .into_iter()
+                .map(|(bm25, address)| (bm25, self.ordinals[address.segment_ord as usize][address.doc_id as usize]))
+                .collect(),
+            Err(error) => {
+                tracing::warn!(%error, "search failed");
+                Vec::new()
+            }
+        }
+    }
+
+    /// Every signal of one passage for the question.
+    fn signals(&self, ordinal: usize, bm25: f32, asked: &Asked<'_>, closeness: Closeness) -> Signals {
         let passage = &self.corpus.passages[ordinal];
         let terms = &self.terms[ordinal];
         let section = &self.section_terms[passage.section_index];
-        let mut coverage = 0.0;
+        let semantic = Signals {
+            text_similarity: closeness.to_text,
+            question_similarity: closeness.to_questions,
+            ..Signals::default()
+        };
+        if asked.total_weight <= 0.0 {
+            return semantic;
+        }
+        let mut with_section = 0.0;
         let mut in_passage = 0.0;
         let mut in_title = 0.0;
-        let mut missed_known = 0.0;
-        for concept in concepts {
+        for concept in asked.concepts {
             let title = concept.strength_in(&terms.title);
             let here = title.max(concept.strength_in(&terms.body));
             let nearby = SECTION_CREDIT * concept.strength_in(section);
             in_title += title * concept.weight;
             in_passage += here * concept.weight;
-            coverage += here.max(nearby) * concept.weight;
-            if concept.known {
-                missed_known += (1.0 - here) * concept.weight;
-            }
+            with_section += here.max(nearby) * concept.weight;
         }
         let title_precision = if terms.title.is_empty() {
             0.0
         } else {
-            terms.title.iter().filter(|&id| asked.contains(id)).count() as f32 / terms.title.len() as f32
+            terms.title.iter().filter(|&id| asked.terms.contains(id)).count() as f32 / terms.title.len() as f32
         };
-        let coverage = coverage / total_weight;
-        let adjacent: f32 = concepts
+        let adjacent: f32 = asked
+            .concepts
             .windows(2)
             .filter(|pair| pair[0].adjacent_to(&pair[1], |a, b| terms.pairs.contains(&pair_key(a, b))))
             .map(|pair| pair[0].weight.min(pair[1].weight))
             .sum();
-        let title_match = in_title / total_weight * title_precision;
-        // The first paragraph introduces its section's topic: it wins only when the question
-        // asks about that topic, in proportion to how well the title matches.
-        let lead = if passage.position == 1 { LEAD_WEIGHT * title_match } else { 0.0 };
-        let proximity = adjacent / total_weight;
-        let score = coverage
-            + TITLE_WEIGHT * title_match
-            + PROXIMITY_WEIGHT * proximity
-            + BM25_WEIGHT * bm25 / best_bm25
-            + lead;
-        Candidate {
-            ordinal,
-            bm25,
-            coverage: in_passage / total_weight,
-            covered: in_passage,
-            missed_known,
+        let title_match = in_title / asked.total_weight * title_precision;
+        Signals {
+            coverage: in_passage / asked.total_weight,
+            section_coverage: with_section / asked.total_weight,
             title_match,
-            score,
+            proximity: adjacent / asked.total_weight,
+            bm25,
+            // The first paragraph introduces its section's topic: it wins only when the
+            // question asks about that topic, in proportion to how well the title matches.
+            lead: if passage.position == 1 { title_match } else { 0.0 },
+            ..semantic
         }
-    }
-
-    /// Whether the best passage answers the question at all: it must hold a large enough
-    /// share of what the question is about, where a word the corpus has never seen counts in
-    /// full against it ("tennis elbow", "parking", "bitcoin") and common words count little.
-    fn answers(&self, best: &Candidate) -> bool {
-        best.bm25 > 0.0 && best.covered > 0.0 && best.coverage >= MIN_COVERAGE
     }
 
     fn query(&self, concepts: &[Concept]) -> Box<dyn Query> {
@@ -338,18 +516,44 @@ impl Engine {
     }
 }
 
-/// A passage Tantivy found, with the scores the final choice is made from.
+/// The question's concepts with what is derived from them once for all candidates.
+struct Asked<'c> {
+    concepts: &'c [Concept],
+    total_weight: f32,
+    /// Every term any wording of the question uses.
+    terms: TermSet,
+}
+
+impl<'c> Asked<'c> {
+    fn new(concepts: &'c [Concept]) -> Asked<'c> {
+        let terms = concepts
+            .iter()
+            .flat_map(|c| c.alternatives.iter().filter_map(|a| a.ids.as_ref()).flatten().copied())
+            .collect();
+        Asked { concepts, total_weight: concepts.iter().map(|c| c.weight).sum(), terms }
+    }
+}
+
+/// What staff could add so that a question gets a better reply next time.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Suggestion<'e> {
+    /// It is answered now (the corpus changed since it was logged).
+    Answered { passage: &'e Passage },
+    /// It already gets this not-covered topic's redirect.
+    Redirected { topic: &'e str },
+    /// This passage is close in meaning: if it answers the question, add the question to its
+    /// list in `questions.toml`.
+    PassageQuestion { passage: &'e Passage },
+    /// Nothing is close: if the clinic does not cover this subject, a `not_covered.toml`
+    /// topic with these words would redirect it.
+    NewTopic { words: Vec<String> },
+}
+
+/// A passage considered for a question, with its signals and the score they give it.
 #[derive(Debug, Clone, Copy)]
 struct Candidate {
     ordinal: usize,
-    bm25: f32,
-    /// The weighted share of the question's concepts the passage (with its title) holds.
-    coverage: f32,
-    /// How well the title and the question match each other.
-    title_match: f32,
-    /// The weight of the concepts found, and of the known ones missed.
-    covered: f32,
-    missed_known: f32,
+    signals: Signals,
     score: f32,
 }
 
@@ -372,18 +576,27 @@ fn pair_key(a: TermId, b: TermId) -> u64 {
 #[derive(Debug)]
 pub struct Explanation<'e> {
     pub concepts: Vec<Concept>,
+    /// Every candidate, best first.
     pub candidates: Vec<ExplainedCandidate<'e>>,
-    pub answered: bool,
+    /// The gates' verdict on the best candidate (none when there was no candidate).
+    pub verdict: Option<Verdict>,
+    /// The best candidate's values against the gates.
+    pub gates: Option<String>,
+    /// Each not-covered topic cue found in the question.
+    pub topic_cues: Vec<String>,
+    /// What the engine concluded: the same as `answer` gives.
+    pub outcome: Outcome<'e>,
 }
 
 #[derive(Debug)]
 pub struct ExplainedCandidate<'e> {
-    pub answer: Answer<'e>,
-    pub bm25: f32,
-    pub coverage: f32,
-    pub title_match: f32,
-    pub covered: f32,
-    pub missed_known: f32,
+    pub passage: &'e Passage,
+    /// The not-covered topic the question is about that this passage does not speak of.
+    pub uncovered: Option<&'e str>,
+    pub score: f32,
+    pub signals: Signals,
+    /// Each signal with its weight; their points add up to `score`.
+    pub contributions: [Contribution; 8],
 }
 
 /// The passage ordinal stored in each document of the index.
@@ -406,7 +619,7 @@ fn ordinals(reader: &IndexReader, field: Field) -> tantivy::Result<Vec<Vec<usize
 }
 
 /// What a passage is titled by: its heading, and its bold lead-in if it has one.
-fn title_of(passage: &Passage) -> String {
+pub(crate) fn title_of(passage: &Passage) -> String {
     match &passage.label {
         Some(label) => format!("{}\n{label}", passage.section),
         None => passage.section.clone(),
@@ -427,6 +640,13 @@ fn section_texts(passages: &[Passage], sections: &[Section]) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::Config;
+
+    fn engine() -> Engine {
+        let config = Config::default();
+        let model = Arc::new(Model::load(&config.model.dir).unwrap());
+        Engine::load(&config.corpus.dir, model, Some(&config.model.cache)).unwrap()
+    }
 
     #[test]
     fn an_engine_can_be_shared_between_threads_and_swapped_whole() {
@@ -436,16 +656,26 @@ mod tests {
 
     #[test]
     fn a_question_of_only_stop_words_finds_nothing() {
-        let engine = Engine::load(Path::new("corpus")).unwrap();
+        let engine = engine();
         assert!(engine.concepts("what is it that you do, and how?").is_empty());
-        assert!(engine.answer("what is it that you do, and how?").is_none());
+        assert!(engine.answer("what is it that you do, and how?").answer().is_none());
     }
 
     #[test]
     fn lists_and_their_lead_sentence_are_one_passage() {
-        let engine = Engine::load(Path::new("corpus")).unwrap();
-        let answer = engine.answer("What are the symptoms of sciatica?").unwrap();
+        let engine = engine();
+        let outcome = engine.answer("What are the symptoms of sciatica?");
+        let answer = outcome.answer().expect("answered");
         assert!(answer.passage.text.starts_with("People with sciatica often feel:\n- Sharp or shooting pain"));
         assert_eq!(answer.passage.label.as_deref(), Some("People with sciatica often feel"));
+    }
+
+    #[test]
+    fn a_question_about_an_uncovered_topic_gets_its_redirect() {
+        let engine = engine();
+        match engine.answer("which painkillers are best for sciatica, ibuprofen or paracetamol?") {
+            Outcome::NotCovered(not_covered) => assert_eq!(not_covered.topic, "medicines"),
+            other => panic!("expected the medicines redirect, got {other:?}"),
+        }
     }
 }
