@@ -60,8 +60,10 @@ pub fn init_logging() {
     tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
 }
 
-/// How many questions `ask -` reads before embedding them together and answering them.
-const ASK_BATCH: usize = 256;
+/// The most questions `ask -` embeds together.
+const ASK_BATCH: usize = 1024;
+/// How much of standard input is read at once.
+const INPUT_BUFFER: usize = 64 * 1024;
 
 /// The model named by the config; a missing or damaged folder is one line, exit 2.
 fn load_model(config: &Config) -> anyhow::Result<Arc<Model>> {
@@ -109,7 +111,9 @@ pub fn ask(settings: &Settings, question: &str, json: bool, explain: bool) -> an
         answer_one(question, &vector, false)?;
         return Ok(Status::Fine);
     }
-    let mut input = std::io::stdin().lock();
+    // Our own buffer, to see what has already arrived: `ask -` batches the questions that
+    // came together, and answers one at a time when a tool writes and waits for each answer.
+    let mut input = std::io::BufReader::with_capacity(INPUT_BUFFER, std::io::stdin().lock());
     let mut first = true;
     loop {
         let batch = read_lines(&mut input, ASK_BATCH).context("cannot read standard input")?;
@@ -126,12 +130,13 @@ pub fn ask(settings: &Settings, question: &str, json: bool, explain: bool) -> an
     Ok(Status::Fine)
 }
 
-/// Up to `max` lines of input, without their line ends. Invalid UTF-8 is replaced, not
-/// refused: every input line gets exactly one answer.
-fn read_lines(input: &mut impl BufRead, max: usize) -> std::io::Result<Vec<String>> {
+/// The next line of input, waiting for it, then up to `max` in all of those already
+/// received, without their line ends. Invalid UTF-8 is replaced, not refused: every input
+/// line gets exactly one answer.
+fn read_lines<R: std::io::Read>(input: &mut std::io::BufReader<R>, max: usize) -> std::io::Result<Vec<String>> {
     let mut lines = Vec::new();
     let mut line = Vec::new();
-    while lines.len() < max {
+    while lines.len() < max && (lines.is_empty() || input.buffer().contains(&b'\n')) {
         line.clear();
         if input.read_until(b'\n', &mut line)? == 0 {
             break;

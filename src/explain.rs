@@ -70,7 +70,7 @@ pub fn to_json(explanation: &Explanation<'_>, policy: &Policy) -> Value {
             "id": c.passage.id,
             "score": c.score,
             "signals": c.signals,
-            "passage_chars": c.passage.text.chars().count(),
+            "passage": c.passage.text,
             "uncovered": c.uncovered,
         })).collect::<Vec<_>>(),
     })

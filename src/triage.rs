@@ -21,7 +21,7 @@ use toml::Spanned;
 use unicode_normalization::{char::is_combining_mark, UnicodeNormalization};
 
 use crate::config::TriageConfig;
-use crate::corpus::{line_of, Problem};
+use crate::corpus::{line_of, parse_toml, Problem};
 
 /// The name of the rules file inside the corpus folder.
 pub const RED_FLAGS_FILE: &str = "red_flags.toml";
@@ -156,10 +156,7 @@ impl Triage {
 
     /// Compiles rules from their text; `path` names the file in problems.
     pub fn parse(path: &Path, text: &str, config: &TriageConfig) -> Result<Triage, Vec<Problem>> {
-        let file: RulesFile = toml::from_str(text).map_err(|e| {
-            let line = e.span().map_or(1, |span| line_of(text, span.start));
-            vec![Problem::new(path, line, format!("malformed TOML: {}", e.message()))]
-        })?;
+        let file: RulesFile = parse_toml(path, text).map_err(|problem| vec![problem])?;
         let mut problems = Vec::new();
         let at = |span: std::ops::Range<usize>| line_of(text, span.start);
 

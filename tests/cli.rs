@@ -112,6 +112,30 @@ fn ask_json_stdin_gives_one_line_per_input_line_in_order() {
     assert!(lines[7]["answer"]["passage"].as_str().unwrap().starts_with("Myofascial release targets the fascia"));
 }
 
+/// A tool that writes a question and waits for its answer before the next one gets it at
+/// once: `ask -` batches only the questions that arrived together.
+#[test]
+fn ask_stdin_answers_each_line_as_it_comes() {
+    use std::io::{BufRead, BufReader};
+    let mut child = bot().args(["ask", "--json", "-"]).stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let (lines, answers) = std::sync::mpsc::channel();
+    let stdout = child.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            let _ = lines.send(line.unwrap());
+        }
+    });
+    for question in ["Are massage guns good for sciatica?", "What is myofascial release?"] {
+        writeln!(stdin, "{question}").unwrap();
+        stdin.flush().unwrap();
+        let answer = answers.recv_timeout(std::time::Duration::from_secs(20)).expect("an answer before more input");
+        assert_eq!(serde_json::from_str::<Value>(&answer).unwrap()["question"], question);
+    }
+    drop(stdin);
+    assert!(child.wait().unwrap().success());
+}
+
 /// A corpus folder with the given files, in a temporary directory.
 fn corpus_with(files: &[(&str, &str)]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();

@@ -120,3 +120,16 @@ fn the_cache_returns_what_the_model_computed_and_only_adds_what_is_new() {
     assert_eq!(embed_cached(&MODEL, Some(&path), &texts).unwrap(), first);
     assert_eq!(std::fs::metadata(&path).unwrap().len(), size);
 }
+
+#[test]
+fn a_question_embeds_itself_and_never_the_corpus() {
+    use sciatica_bot::config::{Config, ReplyConfig};
+    let config = Config::default();
+    let model = std::sync::Arc::new(Model::load(&config.model.dir).unwrap());
+    let knowledge = sciatica_bot::Knowledge::load(&config, &model).unwrap();
+    let before = model.texts_embedded();
+    for question in ["does massage help my bum pain", "how often should i book", "what is sciatica?"] {
+        sciatica_bot::respond(&knowledge, &ReplyConfig::default(), question);
+    }
+    assert_eq!(model.texts_embedded() - before, 3, "one text per question, nothing else");
+}

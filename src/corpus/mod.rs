@@ -254,6 +254,14 @@ pub(crate) fn read_bounded(path: &Path) -> Result<String, Problem> {
     })
 }
 
+/// A staff TOML file's contents, or the problem at the line where it stops parsing.
+pub(crate) fn parse_toml<T: serde::de::DeserializeOwned>(path: &Path, text: &str) -> Result<T, Problem> {
+    toml::from_str(text).map_err(|e| {
+        let line = e.span().map_or(1, |span| line_of(text, span.start));
+        Problem::new(path, line, format!("malformed TOML: {}", e.message()))
+    })
+}
+
 /// 1-based line of a byte offset.
 pub(crate) fn line_of(text: &str, offset: usize) -> usize {
     let end = offset.min(text.len());

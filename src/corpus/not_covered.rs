@@ -11,7 +11,7 @@ use std::path::Path;
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::{line_of, Problem};
+use super::{line_of, parse_toml, Problem};
 
 /// The name of the file inside the corpus folder.
 pub const NOT_COVERED_FILE: &str = "not_covered.toml";
@@ -60,11 +60,10 @@ struct TopicEntry {
 }
 
 pub(super) fn parse(path: &Path, text: &str, problems: &mut Vec<Problem>) -> Vec<NotCoveredTopic> {
-    let file: TopicsFile = match toml::from_str(text) {
+    let file: TopicsFile = match parse_toml(path, text) {
         Ok(file) => file,
-        Err(e) => {
-            let line = e.span().map_or(1, |span| line_of(text, span.start));
-            problems.push(Problem::new(path, line, format!("malformed TOML: {}", e.message())));
+        Err(problem) => {
+            problems.push(problem);
             return Vec::new();
         }
     };

@@ -12,7 +12,7 @@ use std::path::Path;
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::{line_of, Passage, PassageKind, Problem};
+use super::{line_of, parse_toml, Passage, PassageKind, Problem};
 
 /// The name of the file inside the corpus folder.
 pub const QUESTIONS_FILE: &str = "questions.toml";
@@ -41,11 +41,10 @@ struct Entry {
 /// malformed entries are errors, entries that no longer fit a passage and passages left
 /// with too few questions are warnings.
 pub(super) fn attach(path: &Path, text: &str, passages: &mut [Passage], problems: &mut Vec<Problem>) {
-    let file: QuestionsFile = match toml::from_str(text) {
+    let file: QuestionsFile = match parse_toml(path, text) {
         Ok(file) => file,
-        Err(e) => {
-            let line = e.span().map_or(1, |span| line_of(text, span.start));
-            problems.push(Problem::new(path, line, format!("malformed TOML: {}", e.message())));
+        Err(problem) => {
+            problems.push(problem);
             return;
         }
     };

@@ -8,7 +8,7 @@ use std::path::Path;
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::{line_of, Problem};
+use super::{line_of, parse_toml, Problem};
 
 /// Lay wording mapped to the content's wording, as staff wrote it.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -32,11 +32,10 @@ struct SynonymsFile {
 }
 
 pub(super) fn parse_synonyms(path: &Path, text: &str, problems: &mut Vec<Problem>) -> Synonyms {
-    let file: SynonymsFile = match toml::from_str(text) {
+    let file: SynonymsFile = match parse_toml(path, text) {
         Ok(file) => file,
-        Err(e) => {
-            let line = e.span().map_or(1, |span| line_of(text, span.start));
-            problems.push(Problem::new(path, line, format!("malformed TOML: {}", e.message())));
+        Err(problem) => {
+            problems.push(problem);
             return Synonyms::default();
         }
     };

@@ -13,6 +13,7 @@ pub mod queue;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use candle_core::{DType, Device, Tensor};
 use candle_nn::VarBuilder;
@@ -114,6 +115,9 @@ pub struct Model {
     bert: BertModel,
     fingerprint: u128,
     english: EnglishWords,
+    /// How many texts went through the model, for tests that a question never re-embeds
+    /// the corpus.
+    embedded: AtomicU64,
 }
 
 impl std::fmt::Debug for Model {
@@ -177,7 +181,7 @@ impl Model {
             .map_err(|e| damaged(&weights_path)(e.to_string()))?;
         let bert = BertModel::load(weights, &config).map_err(|e| damaged(&weights_path)(e.to_string()))?;
         let english = english_words(&tokenizer);
-        let model = Model { tokenizer, bert, fingerprint, english };
+        let model = Model { tokenizer, bert, fingerprint, english, embedded: AtomicU64::new(0) };
         // A file can parse and still be wrong (a truncated tensor, another model's
         // tokenizer): one embedding now turns that into a load error rather than a failure
         // on the first question.
@@ -194,10 +198,16 @@ impl Model {
         &self.english
     }
 
+    /// How many texts this model has embedded since it was loaded.
+    pub fn texts_embedded(&self) -> u64 {
+        self.embedded.load(Ordering::Relaxed)
+    }
+
     /// The vectors of the texts, in order. Texts are tokenized, sorted by length and run in
     /// batches of similar length, so that little is spent on padding; an empty text gets the
     /// vector of the model's empty input, like any other.
     pub fn embed(&self, texts: &[&str]) -> Result<Vec<Vector>, ModelError> {
+        self.embedded.fetch_add(texts.len() as u64, Ordering::Relaxed);
         let encodings =
             self.tokenizer.encode_batch(texts.to_vec(), true).map_err(|e| ModelError::Inference(e.to_string()))?;
         let mut order: Vec<usize> = (0..texts.len()).collect();
