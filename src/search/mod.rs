@@ -404,8 +404,13 @@ impl Engine {
         let best_bm25 = hits.first().map_or(1.0, |(score, _)| score.max(f32::EPSILON));
         let mut pool: Vec<(usize, f32)> = hits.iter().map(|&(bm25, ordinal)| (ordinal, bm25 / best_bm25)).collect();
         let mut by_meaning: Vec<usize> = (0..closeness.len()).collect();
-        by_meaning.sort_by(|&a, &b| closeness[b].best().total_cmp(&closeness[a].best()));
-        for ordinal in by_meaning.into_iter().take(DENSE_CANDIDATES) {
+        let closer = |a: &usize, b: &usize| closeness[*b].best().total_cmp(&closeness[*a].best());
+        // Only the closest few are wanted: a partial selection, not a sort of every passage.
+        if by_meaning.len() > DENSE_CANDIDATES {
+            by_meaning.select_nth_unstable_by(DENSE_CANDIDATES, closer);
+            by_meaning.truncate(DENSE_CANDIDATES);
+        }
+        for ordinal in by_meaning {
             if !pool.iter().any(|&(o, _)| o == ordinal) {
                 pool.push((ordinal, 0.0));
             }
