@@ -123,6 +123,8 @@ pub struct Engine {
     terms: Vec<PassageTerms>,
     section_terms: Vec<TermSet>,
     lexicon: Lexicon,
+    /// Each passage with its title as not-covered topic cues are matched against it.
+    prepared: Vec<Prepared>,
     vectors: PassageVectors,
     scope: Scope,
     model: Arc<Model>,
@@ -178,6 +180,14 @@ impl Engine {
                     .collect(),
             })
             .collect();
+        let prepared = corpus
+            .passages
+            .iter()
+            .zip(&analysed)
+            .map(|(p, (title, body))| {
+                Prepared::of_terms([title.as_slice(), body].concat(), &format!("{}\n{}", title_of(p), p.text))
+            })
+            .collect();
         let section_texts = section_texts(&corpus.passages, &corpus.sections);
         let section_terms: Vec<TermSet> = section_texts
             .iter()
@@ -229,6 +239,7 @@ impl Engine {
             terms,
             section_terms,
             lexicon,
+            prepared,
             vectors,
             scope,
             model,
@@ -324,7 +335,7 @@ impl Engine {
                     passage: &self.corpus.passages[c.ordinal],
                     uncovered: self
                         .scope
-                        .uncovered(&evaluation.topic_hits, Some(&self.prepared(c.ordinal)))
+                        .uncovered(&evaluation.topic_hits, Some(&self.prepared[c.ordinal]))
                         .map(|n| n.topic),
                     score: c.score,
                     contributions: self.policy.contributions(&c.signals),
@@ -377,22 +388,14 @@ impl Engine {
         let best = evaluation.candidates.first().filter(|_| evaluation.verdict.is_some_and(Verdict::answers));
         let passage = best.map(|c| &self.corpus.passages[c.ordinal]);
         let overrides = best.is_some_and(|c| self.policy.overrides_topic(&c.signals));
-        let prepared = best.map(|c| self.prepared(c.ordinal));
-        if let Some(not_covered) =
-            self.scope.uncovered(&evaluation.topic_hits, prepared.as_ref()).filter(|_| !overrides)
-        {
+        let prepared = best.map(|c| &self.prepared[c.ordinal]);
+        if let Some(not_covered) = self.scope.uncovered(&evaluation.topic_hits, prepared).filter(|_| !overrides) {
             return Outcome::NotCovered(not_covered);
         }
         match (best, passage) {
             (Some(best), Some(passage)) => Outcome::Answer(Answer { passage, score: best.score }),
             _ => Outcome::NoAnswer,
         }
-    }
-
-    /// A passage (with its title) as not-covered topic cues are matched against it.
-    fn prepared(&self, ordinal: usize) -> Prepared {
-        let passage = &self.corpus.passages[ordinal];
-        Prepared::of_passage(&self.analyzer, &format!("{}\n{}", title_of(passage), passage.text))
     }
 
     /// Candidates, best first: Tantivy's best hits and the passages closest in meaning.

@@ -62,8 +62,9 @@ impl Prepared {
         Prepared { stems, normalized: normalize(text) }
     }
 
-    pub fn of_passage(analyzer: &Analyzer, text: &str) -> Prepared {
-        Prepared { stems: analyzer.terms(text), normalized: normalize(text) }
+    /// A passage, from its analysed terms (computed once, when the index is built).
+    pub fn of_terms(stems: Vec<String>, text: &str) -> Prepared {
+        Prepared { stems, normalized: normalize(text) }
     }
 }
 
@@ -171,6 +172,10 @@ mod tests {
         (Scope::build(&topics, &analyzer, Path::new("n.toml")).unwrap(), analyzer)
     }
 
+    fn passage(analyzer: &Analyzer, text: &str) -> Prepared {
+        Prepared::of_terms(analyzer.terms(text), text)
+    }
+
     fn question(analyzer: &Analyzer, text: &str) -> Prepared {
         Prepared::of_question(&analyzer.words(text), text)
     }
@@ -181,9 +186,9 @@ mod tests {
         let asked = question(&analyzer, "Which PAINKILLERS are best?");
         let hits = scope.hits(&asked);
         assert_eq!(hits.len(), 1);
-        let stretching = Prepared::of_passage(&analyzer, "Hold stretches for 20-30 seconds.");
+        let stretching = passage(&analyzer, "Hold stretches for 20-30 seconds.");
         assert_eq!(scope.uncovered(&hits, Some(&stretching)).map(|n| n.topic), Some("medicines"));
-        let about_it = Prepared::of_passage(&analyzer, "Some people take a painkiller before.");
+        let about_it = passage(&analyzer, "Some people take a painkiller before.");
         assert_eq!(scope.uncovered(&hits, Some(&about_it)), None);
         let both = scope.hits(&question(&analyzer, "painkillers or anti-inflammatory drugs?"));
         assert_eq!(both.len(), 2);
