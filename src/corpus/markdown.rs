@@ -380,6 +380,7 @@ mod tests {
         builder.add_markdown(&path, &format!("corpus/{name}"), document_kind(&path), text, &mut problems);
         (builder.passages, problems)
     }
+
     #[test]
     fn a_lead_sentence_keeps_its_list() {
         let (passages, problems) = build("a.md", "# T\n\n## Causes\n\nIt has reasons:\n\n- one\n- two\n\nAfter.\n");

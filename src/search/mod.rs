@@ -255,12 +255,6 @@ impl Engine {
         &self.policy
     }
 
-    /// The same engine deciding by another policy: for calibration and its tests.
-    pub fn with_policy(mut self, policy: Policy) -> Engine {
-        self.policy = policy;
-        self
-    }
-
     /// How many passage questions (`questions.toml` and FAQ questions) the engine compares with.
     pub fn passage_questions(&self) -> usize {
         self.vectors.questions()
