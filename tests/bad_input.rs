@@ -65,9 +65,9 @@ fn syntax_and_noise_around_a_real_question_do_not_hide_it() {
 
 #[test]
 fn a_leading_minus_is_a_word_not_an_exclusion() {
-    let response = sciatica_bot::respond(&engine(), &ReplyConfig::default(), "-pain");
-    let passage = response.answer.expect("pain is something the corpus talks about").passage;
-    assert!(passage.to_lowercase().contains("pain"), "{passage}");
+    let response = sciatica_bot::respond(&engine(), &ReplyConfig::default(), "-massage guns");
+    let passage = response.answer.expect("massage guns are something the corpus talks about").passage;
+    assert!(passage.to_lowercase().contains("massage gun"), "{passage}");
 }
 
 #[test]

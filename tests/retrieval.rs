@@ -8,9 +8,11 @@
 //!   the lexical rules; regression guards;
 //! - `retrieval_calibration.jsonl`, written apart and frozen before any measurement: its `tune`
 //!   half set the first weights and gates; its `test` half measured that method once, and then
-//!   joined the tuning pool of the final method; a regression guard now;
+//!   joined the tuning pool; a regression guard now;
 //! - `retrieval_heldout.jsonl`, written apart after that and frozen before any measurement:
-//!   the final method measured once on it; the figure the README reports.
+//!   method 2 measured once on it; then it joined the tuning pool of method 3; a guard now;
+//! - `retrieval_heldout2.jsonl`, written apart after that and frozen before any measurement:
+//!   method 3 measured once on it; the figure the README reports.
 
 use std::sync::LazyLock;
 
@@ -144,24 +146,23 @@ fn own_lay_wordings_stay_answered() {
     assert!(score.abstention() >= 0.88, "abstained on only {}/{}", score.abstained, score.out_of_scope);
 }
 
-/// The weights and gates were tuned on the whole calibration set: a regression guard.
+/// The weights and gates were tuned on the whole calibration set: a regression guard
+/// (116/134 = 0.866, 63/68 abstained when method 3 was frozen).
 #[test]
 fn calibration_set_stays_where_it_was_tuned() {
     let score = score("retrieval_calibration.jsonl", None);
-    assert!(score.hit_rate() >= 0.80, "hit@1 {:.3} is below 0.80", score.hit_rate());
+    assert!(score.hit_rate() >= 0.85, "hit@1 {:.3} is below 0.85", score.hit_rate());
     assert!(score.abstention() >= 0.92, "abstained on only {}/{}", score.abstained, score.out_of_scope);
 }
 
-/// The held-out set, never tuned on, measured once for the final method: hit@1 93/124 =
-/// 0.750, out of scope abstained 64/69 = 0.928 (on topic 44/49). The abstention meets the bar
-/// of 0.85 set for it, hit@1 does not meet its 0.80. The test guards the measured figures
-/// against regressions; it does not claim the bar.
+/// The first held-out set measured method 2 once (hit@1 93/124 = 0.750, abstained 64/69);
+/// its misses were then read and it joined the tuning pool of method 3: a regression guard
+/// (105/124 = 0.847, 67/69 when method 3 was frozen).
 #[test]
-fn held_out_set_holds_its_measured_figures() {
+fn first_held_out_set_stays_where_it_was_tuned() {
     let score = score("retrieval_heldout.jsonl", None);
-    assert!(score.hit_rate() >= 0.75, "hit@1 {:.3} is below the measured 0.750", score.hit_rate());
-    assert!(score.abstention() >= 0.92, "abstained on only {}/{}", score.abstained, score.out_of_scope);
-    assert!(score.abstention() >= 0.85, "the bar for out-of-scope abstention");
+    assert!(score.hit_rate() >= 0.84, "hit@1 {:.3} is below 0.84", score.hit_rate());
+    assert!(score.abstention() >= 0.95, "abstained on only {}/{}", score.abstained, score.out_of_scope);
 }
 
 /// `ask --explain` must tell the truth: its outcome is the answer's, and the best

@@ -21,8 +21,8 @@ const PARTIAL_PHRASE_BOOST: f32 = 0.5;
 const CORRECTION_BOOST: f32 = 0.85;
 /// How much another form of the same word counts ("reduce" for "reduction").
 const RELATED_FORM_BOOST: f32 = 0.8;
-/// How much an everyday English word the corpus never uses weighs against an answer,
-/// relative to an unknown rare word.
+/// How much an everyday English word the corpus never uses (or any number) weighs against an
+/// answer, relative to an unknown rare word.
 const ORDINARY_UNKNOWN_WORD: f32 = 0.25;
 /// How much an idea said in the story around a question counts ("I moved house last week.
 /// Is heat or ice better?"): it colours the question, it is not what is asked.
@@ -328,7 +328,10 @@ fn concept(
     let doc_freq: u32 =
         alternatives.iter().map(|alt| alt.terms.iter().map(|t| vocabulary.doc_freq(t)).min().unwrap_or(0)).sum();
     let known = doc_freq > 0;
-    let scale = if !known && ordinary { ORDINARY_UNKNOWN_WORD } else { 1.0 };
+    // A number ("31 weeks", the "1" of a mention's "<@1>") says how much or how long, rarely
+    // what the question is about, even when the corpus happens to use it ("1. Deep Tissue").
+    let number = said.bytes().all(|b| b.is_ascii_digit());
+    let scale = if (!known && ordinary) || number { ORDINARY_UNKNOWN_WORD } else { 1.0 };
     let scale = if aside { scale * ASIDE_WEIGHT } else { scale };
     Concept { said, alternatives, weight: vocabulary.idf(doc_freq) * scale, known }
 }

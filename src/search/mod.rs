@@ -42,6 +42,7 @@ use vocabulary::{TermId, TermSet, Vocabulary};
 /// same word in its body.
 const TITLE_BOOST: f32 = 2.0;
 const BODY_BOOST: f32 = 1.0;
+const ASKED_BOOST: f32 = 1.0;
 /// Tie breaker of the per-concept disjunction: a second wording of the same idea adds little.
 const TIE_BREAKER: f32 = 0.1;
 /// How many of Tantivy's best hits are candidates.
@@ -107,6 +108,7 @@ impl<'e> Outcome<'e> {
 struct Fields {
     body: Field,
     title: Field,
+    asked: Field,
     ordinal: Field,
 }
 
@@ -166,13 +168,20 @@ impl Engine {
         let analyzer = Analyzer::new();
         let analysed: Vec<(Vec<String>, Vec<String>)> =
             corpus.passages.iter().map(|p| (analyzer.terms(&title_of(p)), analyzer.terms(&p.text))).collect();
-        let vocabulary =
-            Vocabulary::new(analysed.iter().map(|(title, body)| title.iter().chain(body).map(String::as_str)));
+        let asked: Vec<Vec<String>> = corpus.passages.iter().map(|p| analyzer.terms(&p.questions.join("\n"))).collect();
+        let vocabulary = Vocabulary::new(
+            analysed
+                .iter()
+                .zip(&asked)
+                .map(|((title, body), asked)| title.iter().chain(body).chain(asked).map(String::as_str)),
+        );
         let terms: Vec<PassageTerms> = analysed
             .iter()
-            .map(|(title, body)| PassageTerms {
+            .zip(&asked)
+            .map(|((title, body), asked)| PassageTerms {
                 title: vocabulary.term_set(title.iter().map(String::as_str)),
                 body: vocabulary.term_set(body.iter().map(String::as_str)),
+                asked: vocabulary.term_set(asked.iter().map(String::as_str)),
                 pairs: [title, body]
                     .iter()
                     .flat_map(|terms| terms.windows(2))
@@ -210,7 +219,8 @@ impl Engine {
         let mut schema = Schema::builder();
         let fields = Fields {
             body: schema.add_text_field("body", text.clone()),
-            title: schema.add_text_field("title", text),
+            title: schema.add_text_field("title", text.clone()),
+            asked: schema.add_text_field("asked", text),
             ordinal: schema.add_u64_field("ordinal", STORED),
         };
         let index = Index::create_in_ram(schema.build());
@@ -221,6 +231,7 @@ impl Engine {
             writer.add_document(doc!(
                 fields.body => passage.text.as_str(),
                 fields.title => title_of(passage),
+                fields.asked => passage.questions.join("\n"),
                 fields.ordinal => ordinal as u64,
             ))?;
         }
@@ -458,7 +469,7 @@ impl Engine {
         let mut in_title = 0.0;
         for concept in asked.concepts {
             let title = concept.strength_in(&terms.title);
-            let here = title.max(concept.strength_in(&terms.body));
+            let here = title.max(concept.strength_in(&terms.body)).max(concept.strength_in(&terms.asked));
             let nearby = SECTION_CREDIT * concept.strength_in(section);
             in_title += title * concept.weight;
             in_passage += here * concept.weight;
@@ -490,7 +501,8 @@ impl Engine {
     }
 
     fn query(&self, concepts: &[Concept]) -> Box<dyn Query> {
-        let fields = [(self.fields.title, TITLE_BOOST), (self.fields.body, BODY_BOOST)];
+        let fields =
+            [(self.fields.title, TITLE_BOOST), (self.fields.body, BODY_BOOST), (self.fields.asked, ASKED_BOOST)];
         let clauses = concepts
             .iter()
             .map(|concept| {
@@ -564,6 +576,9 @@ struct PassageTerms {
     /// The section heading and the paragraph's bold lead-in, or the FAQ question.
     title: TermSet,
     body: TermSet,
+    /// The terms of the questions it answers (`questions.toml`): the words people use for
+    /// what it says.
+    asked: TermSet,
     /// Terms that stand next to each other (stop words aside), either way round.
     pairs: HashSet<u64>,
 }
