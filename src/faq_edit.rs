@@ -6,11 +6,10 @@
 //! serialised. Only `<corpus>/faq.md` is ever written, whatever the text of the edit.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 
 use crate::config::Config;
 use crate::corpus::{slug, Problem};
-use crate::embed::Model;
 use crate::{Knowledge, LoadError};
 
 /// The file edits go to, inside the corpus folder.
@@ -44,16 +43,14 @@ fn io<'p>(action: &'static str, path: &'p Path) -> impl FnOnce(std::io::Error) -
 }
 
 /// Applies FAQ edits one at a time.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct FaqEditor {
     one_at_a_time: Mutex<()>,
-    /// To validate an edit, the whole corpus is loaded as it would be, vectors included.
-    model: Arc<Model>,
 }
 
 impl FaqEditor {
-    pub fn new(model: Arc<Model>) -> FaqEditor {
-        FaqEditor { one_at_a_time: Mutex::new(()), model }
+    pub fn new() -> FaqEditor {
+        FaqEditor::default()
     }
 
     /// Validates and writes an edit (blocking file I/O: call it off the async runtime).
@@ -67,7 +64,7 @@ impl FaqEditor {
             Err(e) => return Err(io("read", &path)(e)),
         };
         let (updated, id) = edited(&current, edit)?;
-        validate(config, &self.model, &updated)?;
+        validate(config, &updated)?;
         if path.exists() {
             keep_in_history(&path, &config.staff.history_dir)?;
         }
@@ -164,8 +161,10 @@ fn render(question: &str, answer: &str) -> Result<String, EditError> {
     Ok(format!("## {question}\n\n{}\n", answer.join("\n")))
 }
 
-/// Loads the whole corpus, with the new FAQ in place, from a scratch copy.
-fn validate(config: &Config, model: &Arc<Model>, faq: &str) -> Result<(), EditError> {
+/// Checks the whole corpus, with the new FAQ in place, in a scratch copy: every problem a
+/// load would find, without building the index or reading vectors (the reload that follows
+/// the write does that once).
+fn validate(config: &Config, faq: &str) -> Result<(), EditError> {
     let scratch = tempfile::tempdir().map_err(io("create a scratch folder in", &std::env::temp_dir()))?;
     for entry in std::fs::read_dir(&config.corpus.dir).map_err(io("read", &config.corpus.dir))? {
         let from = entry.map_err(io("read", &config.corpus.dir))?.path();
@@ -177,7 +176,7 @@ fn validate(config: &Config, model: &Arc<Model>, faq: &str) -> Result<(), EditEr
     std::fs::write(scratch.path().join(FAQ_FILE), faq).map_err(io("write", scratch.path()))?;
     let mut trial = config.clone();
     trial.corpus.dir = scratch.path().to_path_buf();
-    match Knowledge::load(&trial, model) {
+    match Knowledge::validate(&trial) {
         Ok(_) => Ok(()),
         Err(LoadError::Invalid(problems)) => Err(EditError::Invalid(
             problems
@@ -252,7 +251,7 @@ mod tests {
         let mut config = Config::default();
         config.corpus.dir = corpus.path().to_path_buf();
         config.staff.history_dir = history.path().to_path_buf();
-        let editor = FaqEditor::new(Arc::new(Model::load(&config.model.dir).unwrap()));
+        let editor = FaqEditor::new();
         std::thread::scope(|scope| {
             for n in 0..4 {
                 let (editor, config) = (&editor, &config);

@@ -30,7 +30,7 @@ use serde::Serialize;
 use std::sync::Arc;
 
 use config::{Config, ReplyConfig};
-use corpus::Problem;
+use corpus::{Corpus, Problem};
 use embed::{Model, Vector};
 use search::{Answer, Engine, EngineError, Outcome};
 use triage::{RedFlag, Triage, RED_FLAGS_FILE};
@@ -73,19 +73,17 @@ impl Knowledge {
         let dir = &config.corpus.dir;
         let engine = Engine::load(dir, model.clone(), Some(&config.model.cache));
         let triage = Triage::load(&dir.join(RED_FLAGS_FILE), &config.triage);
-        match (engine, triage) {
-            (Ok(engine), Ok(triage)) => Ok(Knowledge { engine, triage }),
-            (Err(error), triage) => {
-                let mut problems = error.problems();
-                if problems.is_empty() {
-                    return Err(LoadError::Engine(error));
-                }
-                problems.extend(triage.err().unwrap_or_default());
-                problems.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
-                Err(LoadError::Invalid(problems))
-            }
-            (Ok(_), Err(problems)) => Err(LoadError::Invalid(problems)),
-        }
+        let (engine, triage) = together(engine, triage)?;
+        Ok(Knowledge { engine, triage })
+    }
+
+    /// Finds every problem `load` would find in the corpus folder, without building the index
+    /// or reading vectors: how an edit is checked before it is written.
+    pub fn validate(config: &Config) -> Result<(), LoadError> {
+        let dir = &config.corpus.dir;
+        let engine = Corpus::load(dir).map_err(EngineError::from).and_then(|corpus| Engine::validate(&corpus, dir));
+        let triage = Triage::load(&dir.join(RED_FLAGS_FILE), &config.triage);
+        together(engine, triage).map(drop)
     }
 
     /// Loads the model named by the config, then the corpus: for a process that answers
@@ -98,6 +96,23 @@ impl Knowledge {
     /// What staff should fix although this version loaded (`check` lists them).
     pub fn warnings(&self) -> &[Problem] {
         &self.engine.corpus().warnings
+    }
+}
+
+/// Both halves of a corpus version, or every FILE:LINE problem of both, sorted.
+fn together<E>(engine: Result<E, EngineError>, triage: Result<Triage, Vec<Problem>>) -> Result<(E, Triage), LoadError> {
+    match (engine, triage) {
+        (Ok(engine), Ok(triage)) => Ok((engine, triage)),
+        (Err(error), triage) => {
+            let mut problems = error.problems();
+            if problems.is_empty() {
+                return Err(LoadError::Engine(error));
+            }
+            problems.extend(triage.err().unwrap_or_default());
+            problems.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
+            Err(LoadError::Invalid(problems))
+        }
+        (Ok(_), Err(problems)) => Err(LoadError::Invalid(problems)),
     }
 }
 

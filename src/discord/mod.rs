@@ -66,7 +66,7 @@ impl Shared {
             cooldowns,
             unanswered,
             feedback,
-            faq_editor: Arc::new(FaqEditor::new(model.clone())),
+            faq_editor: Arc::new(FaqEditor::new()),
             embedder: EmbedQueue::start(model)?,
             reloading: tokio::sync::Mutex::new(()),
         })

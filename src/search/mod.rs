@@ -163,18 +163,20 @@ impl Engine {
         Engine::build(Corpus::load(dir)?, dir, model, cache)
     }
 
+    /// Checks what a corpus's words decide without building anything from them (no index,
+    /// no vectors): the synonyms' meanings must be in the content and the not-covered cues
+    /// must be words. With `Corpus::load`, that is every content problem a build would find,
+    /// at a fraction of its cost: how a FAQ edit is validated before it is written.
+    pub fn validate(corpus: &Corpus, dir: &Path) -> Result<(), EngineError> {
+        let analyzer = Analyzer::new();
+        let words = CorpusWords::analyse(corpus, &analyzer);
+        Lexical::compile(corpus, &analyzer, &words.vocabulary, dir).map(drop)
+    }
+
     /// Indexes a valid corpus read from `dir` (which names the files in problems).
     pub fn build(corpus: Corpus, dir: &Path, model: Arc<Model>, cache: Option<&Path>) -> Result<Engine, EngineError> {
         let analyzer = Analyzer::new();
-        let analysed: Vec<(Vec<String>, Vec<String>)> =
-            corpus.passages.iter().map(|p| (analyzer.terms(&title_of(p)), analyzer.terms(&p.text))).collect();
-        let asked: Vec<Vec<String>> = corpus.passages.iter().map(|p| analyzer.terms(&p.questions.join("\n"))).collect();
-        let vocabulary = Vocabulary::new(
-            analysed
-                .iter()
-                .zip(&asked)
-                .map(|((title, body), asked)| title.iter().chain(body).chain(asked).map(String::as_str)),
-        );
+        let CorpusWords { analysed, asked, vocabulary } = CorpusWords::analyse(&corpus, &analyzer);
         let terms: Vec<PassageTerms> = analysed
             .iter()
             .zip(&asked)
@@ -202,15 +204,7 @@ impl Engine {
             .iter()
             .map(|text| vocabulary.term_set(analyzer.terms(text).iter().map(String::as_str)))
             .collect();
-        let synonyms = SynonymTable::build(&corpus.synonyms, &analyzer, &vocabulary, &dir.join(SYNONYMS_FILE));
-        let scope = Scope::build(&corpus.not_covered, &analyzer, &dir.join(NOT_COVERED_FILE));
-        let (synonyms, scope) = match (synonyms, scope) {
-            (Ok(synonyms), Ok(scope)) => (synonyms, scope),
-            (synonyms, scope) => {
-                let problems = synonyms.err().into_iter().chain(scope.err()).flatten().collect();
-                return Err(EngineError::Invalid(problems));
-            }
-        };
+        let Lexical { synonyms, scope } = Lexical::compile(&corpus, &analyzer, &vocabulary, dir)?;
 
         let indexing = TextFieldIndexing::default()
             .set_tokenizer(analysis::ANALYZER_NAME)
@@ -527,6 +521,53 @@ impl Engine {
             })
             .collect();
         Box::new(BooleanQuery::new(clauses))
+    }
+}
+
+/// The analysed words of every passage: its title and text, and the questions it answers.
+struct CorpusWords {
+    analysed: Vec<(Vec<String>, Vec<String>)>,
+    asked: Vec<Vec<String>>,
+    /// Numbered over all of them: a passage's questions are words people use for it.
+    vocabulary: Vocabulary,
+}
+
+impl CorpusWords {
+    fn analyse(corpus: &Corpus, analyzer: &Analyzer) -> CorpusWords {
+        let analysed: Vec<(Vec<String>, Vec<String>)> =
+            corpus.passages.iter().map(|p| (analyzer.terms(&title_of(p)), analyzer.terms(&p.text))).collect();
+        let asked: Vec<Vec<String>> = corpus.passages.iter().map(|p| analyzer.terms(&p.questions.join("\n"))).collect();
+        let documents = analysed.iter().zip(&asked);
+        let vocabulary = Vocabulary::new(
+            documents.map(|((title, body), asked)| title.iter().chain(body).chain(asked).map(String::as_str)),
+        );
+        CorpusWords { analysed, asked, vocabulary }
+    }
+}
+
+/// The staff's word lists compiled against the corpus's words: both report problems with
+/// FILE:LINE, together.
+struct Lexical {
+    synonyms: SynonymTable,
+    scope: Scope,
+}
+
+impl Lexical {
+    fn compile(
+        corpus: &Corpus,
+        analyzer: &Analyzer,
+        vocabulary: &Vocabulary,
+        dir: &Path,
+    ) -> Result<Lexical, EngineError> {
+        let synonyms = SynonymTable::build(&corpus.synonyms, analyzer, vocabulary, &dir.join(SYNONYMS_FILE));
+        let scope = Scope::build(&corpus.not_covered, analyzer, &dir.join(NOT_COVERED_FILE));
+        match (synonyms, scope) {
+            (Ok(synonyms), Ok(scope)) => Ok(Lexical { synonyms, scope }),
+            (synonyms, scope) => {
+                let problems = synonyms.err().into_iter().chain(scope.err()).flatten().collect();
+                Err(EngineError::Invalid(problems))
+            }
+        }
     }
 }
 
