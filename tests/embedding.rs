@@ -113,7 +113,14 @@ fn the_cache_returns_what_the_model_computed_and_only_adds_what_is_new() {
 
     let more = embed_cached(&MODEL, Some(&path), &["heat or cold", "a new passage"]).unwrap();
     assert_eq!(more[0], first[1]);
-    assert_eq!(std::fs::metadata(&path).unwrap().len(), size + entry);
+    assert_eq!(std::fs::metadata(&path).unwrap().len(), size + entry, "appended");
+
+    // A file cut short inside its last entry is rewritten whole, never appended to.
+    let file = std::fs::OpenOptions::new().write(true).open(&path).unwrap();
+    file.set_len(size + entry - 100).unwrap();
+    let cut = embed_cached(&MODEL, Some(&path), &["heat or cold", "a new passage", "one more"]).unwrap();
+    assert_eq!(cut[..2], more[..]);
+    assert_eq!(std::fs::metadata(&path).unwrap().len(), size + 2 * entry, "four whole entries");
 
     // A damaged cache is rebuilt, not trusted.
     std::fs::write(&path, b"SBVEC01\ngarbage").unwrap();

@@ -165,6 +165,17 @@ fn first_held_out_set_stays_where_it_was_tuned() {
     assert!(score.abstention() >= 0.95, "abstained on only {}/{}", score.abstained, score.out_of_scope);
 }
 
+/// The second held-out set, never tuned on, measured once for method 3: hit@1 97/133 = 0.729,
+/// out of scope abstained 62/71 = 0.873 (on topic 43/51). The abstention meets the bar of 0.85
+/// set for it, hit@1 does not meet its 0.80. The test guards the measured figures against
+/// regressions; it does not claim the bar.
+#[test]
+fn second_held_out_set_holds_its_measured_figures() {
+    let score = score("retrieval_heldout2.jsonl", None);
+    assert!(score.hit_rate() >= 0.729, "hit@1 {:.3} is below the measured 0.729", score.hit_rate());
+    assert!(score.abstention() >= 0.87, "abstained on only {}/{}", score.abstained, score.out_of_scope);
+}
+
 /// `ask --explain` must tell the truth: its outcome is the answer's, and the best
 /// candidate's score is the sum of the contributions it lists.
 #[test]

@@ -3,9 +3,10 @@
 //! to embed from nothing, and a second to read back).
 //!
 //! The file is a cache: if it is missing, unreadable or from another format, everything is
-//! embedded again and it is rewritten; a failure to write it is logged, never fatal. It is
-//! replaced whole (written beside, then renamed), so a reader never sees half a file, and
-//! two processes writing at once cost at most some re-embedding later.
+//! embedded again and it is rewritten; a failure to write it is logged, never fatal. New
+//! vectors are appended (an edit adds one passage to a file of tens of megabytes); the file is
+//! replaced whole (written beside, then renamed) only when it is new, damaged or full, so a
+//! reader never sees half of it except a last entry being appended, which it ignores.
 //!
 //! Layout: the 8-byte magic, the vector length as u32, then entries of a 16-byte key and
 //! that many f32, all little-endian.
@@ -27,7 +28,7 @@ const MAX_ENTRIES: usize = 100_000;
 /// (and added to it) where it does not. With no `path`, everything is computed.
 pub fn embed_cached(model: &Model, path: Option<&Path>, texts: &[&str]) -> Result<Vec<Vector>, ModelError> {
     let keys: Vec<u128> = texts.iter().map(|text| key(model, text)).collect();
-    let stored = path.map(read).unwrap_or_default();
+    let (stored, whole) = path.map(read).unwrap_or_default();
     let mut found: Vec<Option<Vector>> = keys.iter().map(|k| stored.get(k).map(|v| Vector::from_slice(v))).collect();
     let mut missing: Vec<usize> = (0..texts.len()).filter(|&i| found[i].is_none()).collect();
     // The same text twice (a question repeated in two places) is embedded once.
@@ -47,7 +48,12 @@ pub fn embed_cached(model: &Model, path: Option<&Path>, texts: &[&str]) -> Resul
         }
     }
     if let Some(path) = path {
-        if let Err(error) = write(path, &stored, &new, &keys) {
+        let written = if whole && stored.len() + new.len() <= MAX_ENTRIES {
+            append(path, &new)
+        } else {
+            write(path, &stored, &new, &keys)
+        };
+        if let Err(error) = written {
             tracing::warn!(%error, path = %path.display(), "cannot write the vector cache; vectors will be computed again next time");
         }
     }
@@ -61,14 +67,15 @@ fn key(model: &Model, text: &str) -> u128 {
     hasher.digest128()
 }
 
-/// Every vector in the file; an absent, foreign or damaged file reads as empty.
-fn read(path: &Path) -> HashMap<u128, Vec<f32>> {
+/// Every vector in the file, and whether the file is whole (so that entries can be appended
+/// to it); an absent, foreign or damaged file reads as empty.
+fn read(path: &Path) -> (HashMap<u128, Vec<f32>>, bool) {
     let bytes = match std::fs::read(path) {
         Ok(bytes) => bytes,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return HashMap::new(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Default::default(),
         Err(error) => {
             tracing::warn!(%error, path = %path.display(), "cannot read the vector cache; embedding again");
-            return HashMap::new();
+            return Default::default();
         }
     };
     let header_ok = bytes.len() >= HEADER
@@ -76,10 +83,11 @@ fn read(path: &Path) -> HashMap<u128, Vec<f32>> {
         && bytes[MAGIC.len()..HEADER] == (DIMENSIONS as u32).to_le_bytes();
     if !header_ok {
         tracing::warn!(path = %path.display(), "the vector cache has another format; embedding again");
-        return HashMap::new();
+        return Default::default();
     }
+    let whole = (bytes.len() - HEADER) % ENTRY == 0;
     // A partial entry at the end (a file cut short) is ignored: chunks_exact leaves it out.
-    bytes[HEADER..]
+    let vectors = bytes[HEADER..]
         .chunks_exact(ENTRY)
         .map(|entry| {
             let key = u128::from_le_bytes(entry[..16].try_into().expect("16 bytes"));
@@ -87,7 +95,26 @@ fn read(path: &Path) -> HashMap<u128, Vec<f32>> {
                 entry[16..].chunks_exact(4).map(|b| f32::from_le_bytes(b.try_into().expect("4 bytes"))).collect();
             (key, values)
         })
-        .collect()
+        .collect();
+    (vectors, whole)
+}
+
+/// Adds the new vectors at the end of a whole file.
+fn append(path: &Path, new: &HashMap<u128, Vector>) -> std::io::Result<()> {
+    let mut bytes = Vec::with_capacity(new.len() * ENTRY);
+    for (key, vector) in new {
+        push_entry(&mut bytes, *key, vector.as_slice());
+    }
+    let mut file = std::fs::OpenOptions::new().append(true).open(path)?;
+    // One write of whole entries: with O_APPEND, two processes adding at once do not
+    // interleave inside it.
+    file.write_all(&bytes)?;
+    file.sync_all()
+}
+
+fn push_entry(bytes: &mut Vec<u8>, key: u128, values: &[f32]) {
+    bytes.extend_from_slice(&key.to_le_bytes());
+    values.iter().for_each(|v| bytes.extend_from_slice(&v.to_le_bytes()));
 }
 
 /// Rewrites the file with the new vectors, the ones in use, and as many others as fit.
@@ -111,8 +138,7 @@ fn write(
     bytes.extend_from_slice(MAGIC);
     bytes.extend_from_slice(&(DIMENSIONS as u32).to_le_bytes());
     for (key, values) in entries {
-        bytes.extend_from_slice(&key.to_le_bytes());
-        values.iter().for_each(|v| bytes.extend_from_slice(&v.to_le_bytes()));
+        push_entry(&mut bytes, key, values);
     }
     let folder = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     std::fs::create_dir_all(folder)?;
