@@ -85,7 +85,7 @@ fn read(path: &Path) -> (HashMap<u128, Vec<f32>>, bool) {
         tracing::warn!(path = %path.display(), "the vector cache has another format; embedding again");
         return Default::default();
     }
-    let whole = (bytes.len() - HEADER) % ENTRY == 0;
+    let whole = (bytes.len() - HEADER).is_multiple_of(ENTRY);
     // A partial entry at the end (a file cut short) is ignored: chunks_exact leaves it out.
     let vectors = bytes[HEADER..]
         .chunks_exact(ENTRY)
