@@ -172,7 +172,7 @@ fn scale(c: &mut Criterion) {
 
         // What staff wait for: the edit validated against the whole corpus and written, then
         // the reload that makes it live; only the new entry is embedded.
-        let editor = FaqEditor::new();
+        let editor = FaqEditor::default();
         let edit = FaqEdit::Add {
             question: format!("Do you offer hot stone massage ({size})?"),
             answer: "Yes: hot stone massage is offered at the clinic.".to_owned(),

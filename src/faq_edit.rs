@@ -49,10 +49,6 @@ pub struct FaqEditor {
 }
 
 impl FaqEditor {
-    pub fn new() -> FaqEditor {
-        FaqEditor::default()
-    }
-
     /// Validates and writes an edit (blocking file I/O: call it off the async runtime).
     /// Returns the passage id the edit touched.
     pub fn apply(&self, edit: &FaqEdit, config: &Config) -> Result<String, EditError> {
@@ -251,7 +247,7 @@ mod tests {
         let mut config = Config::default();
         config.corpus.dir = corpus.path().to_path_buf();
         config.staff.history_dir = history.path().to_path_buf();
-        let editor = FaqEditor::new();
+        let editor = FaqEditor::default();
         std::thread::scope(|scope| {
             for n in 0..4 {
                 let (editor, config) = (&editor, &config);

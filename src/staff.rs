@@ -14,6 +14,7 @@ use std::sync::Mutex;
 use serde::{Deserialize, Serialize};
 
 use crate::corpus::{NOT_COVERED_FILE, QUESTIONS_FILE};
+use crate::embed::Vector;
 use crate::search::Suggestion;
 use crate::Knowledge;
 
@@ -117,17 +118,18 @@ pub fn unanswered_report(groups: &[Group], top: usize, knowledge: &Knowledge) ->
     }
     let total: usize = groups.iter().map(|g| g.count).sum();
     let mut text = format!("Unanswered questions: {total} in {} groups. Most frequent:", groups.len());
-    for group in groups.iter().take(top) {
+    let shown = &groups[..groups.len().min(top)];
+    let questions: Vec<&str> = shown.iter().map(|g| crate::searchable_part(&g.example)).collect();
+    let vectors = knowledge.engine.embed_all(&questions);
+    for ((group, question), vector) in shown.iter().zip(&questions).zip(&vectors) {
         text.push_str(&format!("\n{:>4} × {}", group.count, group.example));
-        text.push_str(&format!("\n       → {}", advice(knowledge, &group.example)));
+        text.push_str(&format!("\n       → {}", advice(knowledge, question, vector)));
     }
     text
 }
 
-fn advice(knowledge: &Knowledge, question: &str) -> String {
-    let engine = &knowledge.engine;
-    let question = crate::searchable_part(question);
-    match engine.suggest(question, &engine.embed(question)) {
+fn advice(knowledge: &Knowledge, question: &str, vector: &Vector) -> String {
+    match knowledge.engine.suggest(question, vector) {
         Suggestion::Answered { passage } => format!("answered now, by {}", passage.id),
         Suggestion::Redirected { topic } => format!("already redirected (not covered: {topic})"),
         Suggestion::PassageQuestion { passage } => format!(

@@ -194,7 +194,7 @@ fn faq_edits_cannot_write_outside_the_corpus_whatever_the_input() {
     let mut config = Config::default();
     config.corpus.dir = corpus.clone();
     config.staff.history_dir = root.path().join("history");
-    let editor = FaqEditor::new();
+    let editor = FaqEditor::default();
     let hostile = ["../../../etc/passwd", "/etc/shadow", "..\\..\\x", "faq/../../escape", "\0", "con:"];
     for text in hostile {
         let _ = editor.apply(&FaqEdit::Remove { id: text.to_owned() }, &config);

@@ -66,7 +66,7 @@ impl Shared {
             cooldowns,
             unanswered,
             feedback,
-            faq_editor: Arc::new(FaqEditor::new()),
+            faq_editor: Arc::new(FaqEditor::default()),
             embedder: EmbedQueue::start(model)?,
             reloading: tokio::sync::Mutex::new(()),
         })

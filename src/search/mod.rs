@@ -30,7 +30,7 @@ pub use concepts::Concept;
 pub use ranking::{Contribution, Gates, Policy, Signals, Verdict, Weights};
 pub use scope::NotCovered;
 
-use crate::corpus::{Corpus, CorpusError, Passage, Problem, Section, NOT_COVERED_FILE, SYNONYMS_FILE};
+use crate::corpus::{Corpus, CorpusError, Passage, Problem, NOT_COVERED_FILE, SYNONYMS_FILE};
 use crate::embed::{Model, ModelError, Vector};
 use analysis::Analyzer;
 use concepts::{Lexicon, SynonymTable};
@@ -199,11 +199,7 @@ impl Engine {
                 Prepared::of_terms([title.as_slice(), body].concat(), &format!("{}\n{}", title_of(p), p.text))
             })
             .collect();
-        let section_texts = section_texts(&corpus.passages, &corpus.sections);
-        let section_terms: Vec<TermSet> = section_texts
-            .iter()
-            .map(|text| vocabulary.term_set(analyzer.terms(text).iter().map(String::as_str)))
-            .collect();
+        let section_terms = section_terms(&terms, &corpus.passages, corpus.sections.len());
         let Lexical { synonyms, scope } = Lexical::compile(&corpus, &analyzer, &vocabulary, dir)?;
 
         let indexing = TextFieldIndexing::default()
@@ -684,15 +680,14 @@ pub(crate) fn title_of(passage: &Passage) -> String {
     }
 }
 
-/// The whole text of each section, heading included, indexed beside each of its passages.
-fn section_texts(passages: &[Passage], sections: &[Section]) -> Vec<String> {
-    let mut texts: Vec<String> = sections.iter().map(|s| s.title.clone()).collect();
-    for passage in passages {
-        let text = &mut texts[passage.section_index];
-        text.push('\n');
-        text.push_str(&passage.text);
+/// The terms of each section, heading included: those of its passages with their titles (a
+/// passage's title is its section's heading and a lead-in from its own text).
+fn section_terms(terms: &[PassageTerms], passages: &[Passage], sections: usize) -> Vec<TermSet> {
+    let mut ids: Vec<Vec<TermId>> = vec![Vec::new(); sections];
+    for (passage, terms) in passages.iter().zip(terms) {
+        ids[passage.section_index].extend(terms.title.iter().chain(terms.body.iter()));
     }
-    texts
+    ids.into_iter().map(TermSet::from_iter).collect()
 }
 
 #[cfg(test)]
