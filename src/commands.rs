@@ -9,8 +9,8 @@ use std::sync::Arc;
 use anyhow::Context;
 use sciatica_bot::config::{self, Config, ConfigError};
 use sciatica_bot::discord::{self, DiscordError, Shared};
-use sciatica_bot::embed::{Model, Vector};
-use sciatica_bot::{Knowledge, LoadError};
+use sciatica_bot::embed::Model;
+use sciatica_bot::{Embedded, Knowledge, LoadError};
 
 use crate::explain;
 
@@ -82,17 +82,19 @@ pub fn ask(settings: &Settings, question: &str, json: bool, explain: bool) -> an
     let knowledge = load_knowledge(&config, &model)?;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    let mut answer_one = |question: &str, vector: &Vector, separated: bool| -> std::io::Result<()> {
+    let mut answer_one = |question: &str, embedded: &Embedded, separated: bool| -> std::io::Result<()> {
         if separated {
             writeln!(out)?;
         }
-        let response = sciatica_bot::respond_embedded(&knowledge, &config.reply, question, vector);
-        let explanation = explain.then(|| knowledge.engine.explain(sciatica_bot::searchable_part(question), vector));
+        let response = sciatica_bot::respond_embedded(&knowledge, &config.reply, question, embedded);
+        let explanation =
+            explain.then(|| knowledge.engine.explain(sciatica_bot::searchable_part(question), &embedded.question));
         if json {
             let line = match &explanation {
                 Some(explanation) => {
                     let mut value = serde_json::to_value(&response).map_err(std::io::Error::other)?;
                     value["explain"] = explain::to_json(explanation, knowledge.engine.policy());
+                    value["explain"]["triage"] = explain::triage_to_json(&response);
                     value.to_string()
                 }
                 None => serde_json::to_string(&response).map_err(std::io::Error::other)?,
@@ -101,14 +103,15 @@ pub fn ask(settings: &Settings, question: &str, json: bool, explain: bool) -> an
         } else {
             writeln!(out, "{}", response.reply)?;
             if let Some(explanation) = &explanation {
+                explain::write_triage(&response, &mut out)?;
                 explain::write(explanation, &mut out)?;
             }
         }
         out.flush()
     };
     if question != "-" {
-        let vector = knowledge.engine.embed(sciatica_bot::searchable_part(question));
-        answer_one(question, &vector, false)?;
+        let embedded = knowledge.embed_all(&[question]).pop().expect("one vector set per message");
+        answer_one(question, &embedded, false)?;
         return Ok(Status::Fine);
     }
     // Our own buffer, to see what has already arrived: `ask -` batches the questions that
@@ -120,11 +123,11 @@ pub fn ask(settings: &Settings, question: &str, json: bool, explain: bool) -> an
         if batch.is_empty() {
             break;
         }
-        let texts: Vec<&str> = batch.iter().map(|q| sciatica_bot::searchable_part(q)).collect();
-        let vectors = knowledge.engine.embed_all(&texts);
-        for (question, vector) in batch.iter().zip(&vectors) {
+        let questions: Vec<&str> = batch.iter().map(String::as_str).collect();
+        let embedded = knowledge.embed_all(&questions);
+        for (question, embedded) in batch.iter().zip(&embedded) {
             // Replies in text are separated by a blank line; JSON lines need nothing.
-            answer_one(question, vector, !json && !std::mem::take(&mut first))?;
+            answer_one(question, embedded, !json && !std::mem::take(&mut first))?;
         }
     }
     Ok(Status::Fine)

@@ -1,13 +1,61 @@
-//! `ask --explain`: the engine's [`Explanation`] as text for staff, or as JSON for tools,
-//! both read from the same explanation the answer came from.
+//! `ask --explain`: the engine's [`Explanation`] and triage's flags and semantic evidence,
+//! as text for staff or as JSON for tools, both read from the same values the reply came
+//! from.
 
 use std::io::Write;
 
 use sciatica_bot::search::{Explanation, Outcome, Policy};
+use sciatica_bot::triage::semantic::Evidence;
+use sciatica_bot::Response;
 use serde_json::{json, Value};
 
 /// How many candidates the text shows; the JSON has them all.
 const SHOWN: usize = 5;
+/// How many of the semantic layer's nearest categories the text shows besides those it
+/// flagged; the JSON has them all.
+const NEAREST_SHOWN: usize = 3;
+
+fn evidence_line(evidence: &Evidence) -> String {
+    format!(
+        "{} {} ({}): clause {:?} ~ example {:?} {:.3}; nearest ordinary {:?} {:.3}; margin {:.3}",
+        if evidence.flagged { "semantic FLAG" } else { "semantic near" },
+        evidence.category,
+        evidence.tier,
+        evidence.clause,
+        evidence.example,
+        evidence.similarity,
+        evidence.ordinary,
+        evidence.ordinary_similarity,
+        evidence.margin,
+    )
+}
+
+/// Which layer found each flag, and the semantic layer's nearest categories.
+pub fn write_triage(response: &Response, out: &mut dyn Write) -> std::io::Result<()> {
+    writeln!(out, "\n--- explain: red flags")?;
+    if response.red_flags.is_empty() {
+        writeln!(out, "no red flag")?;
+    }
+    for flag in &response.red_flags {
+        let layer = serde_json::to_value(flag.layer).unwrap_or_default();
+        writeln!(out, "{} ({}) by {}: {:?}", flag.category, flag.tier, layer.as_str().unwrap_or("?"), flag.matched)?;
+    }
+    let mut nearest = 0;
+    for evidence in &response.triage_evidence {
+        if !evidence.flagged {
+            if nearest == NEAREST_SHOWN {
+                continue;
+            }
+            nearest += 1;
+        }
+        writeln!(out, "{}", evidence_line(evidence))?;
+    }
+    Ok(())
+}
+
+pub fn triage_to_json(response: &Response) -> Value {
+    json!({ "red_flags": response.red_flags, "semantic": response.triage_evidence })
+}
 
 fn outcome(explanation: &Explanation<'_>) -> String {
     match explanation.outcome {

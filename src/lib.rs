@@ -33,7 +33,8 @@ use config::{Config, ReplyConfig};
 use corpus::{Corpus, Problem};
 use embed::{Model, Vector};
 use search::{Answer, Engine, EngineError, Outcome};
-use triage::{RedFlag, Triage, RED_FLAGS_FILE};
+use triage::semantic::Evidence;
+use triage::{Clause, RedFlag, Triage, RED_FLAGS_FILE};
 
 /// Everything loaded from one version of the corpus: the answer engine and the red-flag
 /// rules. It is immutable, so a reload builds a new one and swaps it in whole. The model is
@@ -73,7 +74,8 @@ impl Knowledge {
         let dir = &config.corpus.dir;
         let engine = Engine::load(dir, model.clone(), Some(&config.model.cache));
         let triage = Triage::load(&dir.join(RED_FLAGS_FILE), &config.triage);
-        let (engine, triage) = together(engine, triage)?;
+        let (engine, mut triage) = together(engine, triage)?;
+        triage.embed_examples(model, Some(&config.model.cache))?;
         Ok(Knowledge { engine, triage })
     }
 
@@ -91,6 +93,35 @@ impl Knowledge {
     pub fn open(config: &Config) -> Result<Knowledge, LoadError> {
         let model = Arc::new(Model::load(&config.model.dir)?);
         Knowledge::load(config, &model)
+    }
+
+    /// What the model reads for one message: the question as retrieval embeds it, then, when
+    /// the message has more than one clause, each clause for triage's semantic layer (a
+    /// message of one clause is compared by the question's own vector).
+    pub fn texts_to_embed(&self, question: &str) -> ToEmbed {
+        let searchable = searchable_part(question);
+        ToEmbed {
+            question: self.engine.embedding_text(searchable).into_owned(),
+            clauses: triage::clauses(searchable),
+        }
+    }
+
+    /// The vectors of many messages, computed in one batch. When inference fails (it does
+    /// not with a model that loaded), the messages are answered by their words and rules.
+    pub fn embed_all(&self, questions: &[&str]) -> Vec<Embedded> {
+        let wanted: Vec<ToEmbed> = questions.iter().map(|q| self.texts_to_embed(q)).collect();
+        let texts: Vec<&str> = wanted.iter().flat_map(ToEmbed::texts).collect();
+        let mut vectors = self.engine.model().embed(&texts).unwrap_or_else(|error| {
+            tracing::warn!(%error, "cannot embed messages; answering by their words alone");
+            vec![Vector::zero(); texts.len()]
+        });
+        let mut embedded = Vec::with_capacity(wanted.len());
+        for wanted in wanted.into_iter().rev() {
+            let rest = vectors.len() - wanted.texts().count();
+            embedded.push(wanted.with_vectors(vectors.split_off(rest)));
+        }
+        embedded.reverse();
+        embedded
     }
 
     /// What staff should fix although this version loaded (`check` lists them).
@@ -116,6 +147,43 @@ fn together<E>(engine: Result<E, EngineError>, triage: Result<Triage, Vec<Proble
     }
 }
 
+/// The texts of one message the model must read, from [`Knowledge::texts_to_embed`].
+#[derive(Debug, Clone)]
+pub struct ToEmbed {
+    question: String,
+    clauses: Vec<String>,
+}
+
+impl ToEmbed {
+    /// In order: the question, then the clauses if there are several.
+    pub fn texts(&self) -> impl Iterator<Item = &str> {
+        let clauses = if self.clauses.len() > 1 { &self.clauses[..] } else { &[] };
+        std::iter::once(self.question.as_str()).chain(clauses.iter().map(String::as_str))
+    }
+
+    /// Pairs the texts with their vectors, one per text of [`ToEmbed::texts`] in order; a
+    /// missing vector (a failed inference) leaves the question to its words and the clauses
+    /// to the rules.
+    pub fn with_vectors(self, vectors: Vec<Vector>) -> Embedded {
+        let mut vectors = vectors.into_iter();
+        let question = vectors.next().unwrap_or_else(Vector::zero);
+        let clauses = match self.clauses.len() {
+            1 => self.clauses.into_iter().map(|text| Clause { text, vector: question.clone() }).collect(),
+            _ => self.clauses.into_iter().zip(vectors).map(|(text, vector)| Clause { text, vector }).collect(),
+        };
+        Embedded { question, clauses }
+    }
+}
+
+/// One message as the model read it.
+#[derive(Debug, Clone)]
+pub struct Embedded {
+    /// The question's vector, for retrieval.
+    pub question: Vector,
+    /// Its clauses and their vectors, for triage.
+    pub clauses: Vec<Clause>,
+}
+
 /// A question's text is read this far; the rest of a 100 KB paste is not a question.
 pub const MAX_QUESTION_BYTES: usize = 4096;
 
@@ -131,6 +199,9 @@ pub struct Response {
     /// The medical-referral notice the reply starts with, if any flag was found.
     pub notice: Option<String>,
     pub reply: String,
+    /// The semantic layer's evidence, for `ask --explain`.
+    #[serde(skip)]
+    pub triage_evidence: Vec<Evidence>,
 }
 
 /// The chosen passage as the JSON contract shows it.
@@ -159,15 +230,15 @@ impl From<&Answer<'_>> for AnswerView {
 /// Answers one question: text in, reply out, computing the question's vector here. Red-flag
 /// triage reads the whole message, whatever retrieval finds.
 pub fn respond(knowledge: &Knowledge, config: &ReplyConfig, question: &str) -> Response {
-    let vector = knowledge.engine.embed(searchable_part(question));
-    respond_embedded(knowledge, config, question, &vector)
+    let embedded = knowledge.embed_all(&[question]).pop().expect("one vector set per message");
+    respond_embedded(knowledge, config, question, &embedded)
 }
 
-/// [`respond`] for a question whose vector was computed already, in a batch or on the
-/// embedding thread (of [`searchable_part`] of the question).
-pub fn respond_embedded(knowledge: &Knowledge, config: &ReplyConfig, question: &str, vector: &Vector) -> Response {
-    let assessment = knowledge.triage.assess(question);
-    let outcome = knowledge.engine.answer_embedded(searchable_part(question), vector);
+/// [`respond`] for a message the model read already, in a batch or on the embedding thread
+/// (the texts of [`Knowledge::texts_to_embed`]).
+pub fn respond_embedded(knowledge: &Knowledge, config: &ReplyConfig, question: &str, embedded: &Embedded) -> Response {
+    let assessment = knowledge.triage.assess(question, &embedded.clauses);
+    let outcome = knowledge.engine.answer_embedded(searchable_part(question), &embedded.question);
     let corpus = knowledge.engine.corpus();
     let body = match &outcome {
         Outcome::Answer(answer) => reply::Body::Answer(answer),
@@ -189,6 +260,7 @@ pub fn respond_embedded(knowledge: &Knowledge, config: &ReplyConfig, question: &
         red_flags: assessment.flags,
         notice: assessment.notice,
         reply,
+        triage_evidence: assessment.evidence,
     }
 }
 

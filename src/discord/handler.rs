@@ -101,7 +101,12 @@ impl Handler {
             Verdict::Warn { wait } | Verdict::Quiet { wait } => {
                 let notice = match heard {
                     Some(response) => response.notice,
-                    None => self.shared.knowledge().triage.assess(&question).notice,
+                    // The semantic layer reads the message in cooldown too: a red flag always
+                    // gets its notice, and that is worth the inference.
+                    None => {
+                        let embedded = self.shared.embed(&question).await;
+                        self.shared.knowledge().triage.assess(&question, &embedded.clauses).notice
+                    }
                 };
                 (wait, notice)
             }
@@ -118,8 +123,8 @@ impl Handler {
     /// The whole response to a question: its vector from the embedding thread, then the pure
     /// core, which is microseconds of work.
     async fn respond(&self, question: &str) -> crate::Response {
-        let vector = self.shared.embed(question).await;
-        crate::respond_embedded(&self.shared.knowledge(), &self.shared.config.reply, question, &vector)
+        let embedded = self.shared.embed(question).await;
+        crate::respond_embedded(&self.shared.knowledge(), &self.shared.config.reply, question, &embedded)
     }
 
     /// Keeps the question (already without mention tokens) for the staff report, off the

@@ -101,14 +101,16 @@ impl Shared {
         Ok(id)
     }
 
-    /// The vector of a question (of its searchable part), computed off the async runtime.
-    /// If the model fails, the question is answered by its words alone.
-    pub async fn embed(&self, question: &str) -> crate::embed::Vector {
-        let text = self.knowledge().engine.embedding_text(crate::searchable_part(question)).into_owned();
-        self.embedder.embed(text).await.unwrap_or_else(|error| {
-            tracing::warn!(%error, "cannot embed a question; answering by its words alone");
-            crate::embed::Vector::zero()
-        })
+    /// The vectors of a message (its question and clauses), computed off the async runtime.
+    /// If the model fails, the question is answered by its words and triaged by the rules.
+    pub async fn embed(&self, question: &str) -> crate::Embedded {
+        let wanted = self.knowledge().texts_to_embed(question);
+        let texts = wanted.texts().map(str::to_owned).collect();
+        let vectors = self.embedder.embed(texts).await.unwrap_or_else(|error| {
+            tracing::warn!(%error, "cannot embed a message; answering by its words and rules alone");
+            Vec::new()
+        });
+        wanted.with_vectors(vectors)
     }
 
     /// The knowledge of the moment; hold it for one message, never across a reload.

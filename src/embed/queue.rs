@@ -16,9 +16,10 @@ use super::{Model, ModelError, Vector};
 /// length).
 const MAX_BATCH: usize = 128;
 
+/// The texts of one message (its question and clauses), answered together.
 struct Request {
-    text: String,
-    reply: oneshot::Sender<Result<Vector, String>>,
+    texts: Vec<String>,
+    reply: oneshot::Sender<Result<Vec<Vector>, String>>,
 }
 
 /// A handle on the embedding thread; cloning it shares the thread. The thread stops when
@@ -41,11 +42,11 @@ impl EmbedQueue {
         Ok(EmbedQueue { sender })
     }
 
-    /// The vector of one text, computed on the embedding thread.
-    pub async fn embed(&self, text: String) -> Result<Vector, ModelError> {
+    /// The vectors of one message's texts, in order, computed on the embedding thread.
+    pub async fn embed(&self, texts: Vec<String>) -> Result<Vec<Vector>, ModelError> {
         let (reply, answer) = oneshot::channel();
         self.sender
-            .send(Request { text, reply })
+            .send(Request { texts, reply })
             .map_err(|_| ModelError::Inference("the embedding thread has stopped".to_owned()))?;
         match answer.await {
             Ok(result) => result.map_err(ModelError::Inference),
@@ -63,12 +64,13 @@ fn run(model: &Model, receiver: &mpsc::Receiver<Request>) {
                 Err(_) => break,
             }
         }
-        let texts: Vec<&str> = batch.iter().map(|r| r.text.as_str()).collect();
+        let texts: Vec<&str> = batch.iter().flat_map(|r| r.texts.iter().map(String::as_str)).collect();
         match model.embed(&texts) {
-            Ok(vectors) => {
-                for (request, vector) in batch.into_iter().zip(vectors) {
+            Ok(mut vectors) => {
+                for request in batch.into_iter().rev() {
+                    let own = vectors.split_off(vectors.len() - request.texts.len());
                     // The asker may have given up (a shutdown): nobody to tell.
-                    let _ = request.reply.send(Ok(vector));
+                    let _ = request.reply.send(Ok(own));
                 }
             }
             Err(error) => {

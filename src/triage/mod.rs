@@ -2,26 +2,40 @@
 //! massage (bladder or bowel changes, numbness "down there", weakness in both legs, a serious
 //! accident, fever, past cancer...) and wording the referral notice at the right urgency.
 //!
-//! The rules are data, owned by clinic staff: `corpus/red_flags.toml` holds the categories,
-//! their tier and regex patterns, shared word lists, and the notice for each tier; the phone
-//! lines come from `config.toml`. Everything is compiled once per corpus version; a message
-//! only ever reaches compiled regexes, never the regex compiler.
+//! Two layers find flags. The rules: regex patterns, and concepts that must occur together
+//! in one sentence, in any order, a few words apart; exceptions that cancel only the harmless
+//! reading of the same words. The semantic layer ([`semantic`]): a clause close to a
+//! category's lay examples and far enough from ordinary sciatica sentences.
 //!
-//! This module decides whether and how to warn. It does not answer questions (`search`) or
-//! place the notice in the reply (`reply`); it runs on every message whatever retrieval does.
+//! All of it is data, owned by clinic staff: `corpus/red_flags.toml` holds the categories,
+//! their tier, patterns, examples, shared word lists, and each tier's notice and semantic
+//! thresholds; the phone lines come from `config.toml`. Everything is compiled (and the
+//! examples embedded) once per corpus version; a message only ever reaches compiled regexes,
+//! never the regex compiler.
+//!
+//! This module decides whether and how to warn. It does not answer questions (`search`),
+//! embed the message (the caller does, in one batch with the question) or place the notice
+//! in the reply (`reply`); it runs on every message whatever retrieval does.
+
+pub mod semantic;
+pub mod text;
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::ops::Range;
 use std::path::Path;
 use std::sync::LazyLock;
 
 use regex::bytes::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
-use unicode_normalization::{char::is_combining_mark, UnicodeNormalization};
-
 use crate::config::TriageConfig;
 use crate::corpus::{line_of, parse_toml, Problem};
+use crate::embed::{Model, ModelError};
+use semantic::{Evidence, Examples, Semantic, Thresholds};
+pub use semantic::Clause;
+pub use text::{clauses, normalize};
+use text::Normalized;
 
 /// The name of the rules file inside the corpus folder.
 pub const RED_FLAGS_FILE: &str = "red_flags.toml";
@@ -30,11 +44,21 @@ pub const RED_FLAGS_FILE: &str = "red_flags.toml";
 const MAX_QUOTED: usize = 4;
 /// A quoted phrase longer than this is shortened (a pattern may span words apart).
 const MAX_QUOTE_CHARS: usize = 80;
-/// How near a match (in bytes of the normalised text, either side) an exception cancels it.
+/// How near a match (in bytes of the normalised text, either side, within its sentence) an
+/// exception cancels it.
 const EXCEPTION_REACH: usize = 40;
+/// The parts of a `together` rule must all fall within this many words of one sentence.
+pub const TOGETHER_WORDS: usize = 12;
+/// Each category needs this many lay examples for the semantic layer, and the ordinary list
+/// as many sentences.
+pub const MIN_EXAMPLES: usize = 10;
 /// A negation ("no", "never", "without") up to four words before a match, which then reads
 /// as "I do not have it".
 const NEGATION: &str = r"\b(no|not|never|without|nor|none|dont|doesnt|havent|hasnt|hadnt|didnt|arent|isnt|wasnt|denies|free of)\b( \w+){0,3} ?$";
+/// A negation right before an exception ("without trying to lose weight", "not dieting"):
+/// the harmless reading is denied, so the exception does not apply.
+const EXCEPTION_NEGATION: &str =
+    r"\b(no|not|never|without|nor|dont|doesnt|didnt|havent|hasnt|isnt|wasnt|arent|werent)( \w+)? ?$";
 /// Compiled-size limit of one pattern: staff patterns are small; this keeps a typo such as
 /// `.{0,100000}` from exhausting memory.
 const PATTERN_SIZE_LIMIT: usize = 4 * 1024 * 1024;
@@ -58,28 +82,44 @@ impl fmt::Display for Tier {
     }
 }
 
+/// Which layer found a flag.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Layer {
+    /// A pattern or a `together` rule: the person said it in so many words.
+    Rule,
+    /// A clause close to the category's examples: the person may have meant it.
+    Semantic,
+}
+
 /// One red flag found in a message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RedFlag {
     pub category: String,
     pub tier: Tier,
-    /// The person's own words that matched, normalised (lowercase, no punctuation).
+    pub layer: Layer,
+    /// The person's own words that matched, normalised (lowercase, no punctuation): the
+    /// rule's match, or the clause the semantic layer found close to the examples.
     pub matched: String,
     /// Whether the person said they do not have it ("no bladder problems").
     #[serde(skip)]
     pub negated: bool,
-    /// Where `matched` stands in the normalised message, so overlapping mentions are quoted once.
+    /// Where a rule's `matched` stands in the normalised message, so overlapping mentions
+    /// are quoted once; empty for the semantic layer.
     #[serde(skip)]
-    pub span: std::ops::Range<usize>,
+    pub span: Range<usize>,
 }
 
 /// What triage found in one message.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Assessment {
     /// Every flag, most urgent first, one per category.
     pub flags: Vec<RedFlag>,
     /// The notice to put first in the reply, if any flag was found.
     pub notice: Option<String>,
+    /// The semantic layer's evidence for every category, the strongest first (what
+    /// `ask --explain` shows); empty when the message was not embedded.
+    pub evidence: Vec<Evidence>,
 }
 
 impl Assessment {
@@ -95,9 +135,13 @@ pub struct Triage {
     set: RegexSet,
     /// One entry per pattern of `set`, in the same order.
     patterns: Vec<(Regex, usize)>,
+    /// `together` rules: parts that must all occur in one sentence, and their group.
+    together: Vec<(Vec<Regex>, usize)>,
     categories: Vec<Category>,
     notices: BTreeMap<Tier, Notices>,
     negation: Regex,
+    exception_negation: Regex,
+    semantic: Semantic,
 }
 
 /// One [[flag]] group: a category's patterns that share exceptions.
@@ -105,7 +149,8 @@ pub struct Triage {
 struct Category {
     name: String,
     tier: Tier,
-    /// A match with one of these close by is not a flag ("knee to chest stretch").
+    /// A match with one of these close by in its sentence is not a flag ("knee to chest
+    /// stretch"), unless the exception is itself denied ("without trying to lose weight").
     exceptions: Vec<Regex>,
 }
 
@@ -123,16 +168,24 @@ struct Notices {
 struct RulesFile {
     #[serde(default)]
     words: BTreeMap<String, Spanned<String>>,
-    tiers: BTreeMap<Spanned<String>, Spanned<NoticeFile>>,
+    tiers: BTreeMap<Spanned<String>, Spanned<TierFile>>,
     #[serde(rename = "flag")]
     flags: Vec<Spanned<FlagFile>>,
+    ordinary: Spanned<OrdinaryFile>,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct NoticeFile {
+struct TierFile {
     notice: String,
     if_notice: String,
+    semantic: Spanned<Thresholds>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OrdinaryFile {
+    examples: Vec<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -140,13 +193,19 @@ struct NoticeFile {
 struct FlagFile {
     category: Spanned<String>,
     tier: Spanned<String>,
+    #[serde(default)]
     patterns: Vec<Spanned<String>>,
     #[serde(default)]
+    together: Vec<Spanned<Vec<String>>>,
+    #[serde(default)]
     exceptions: Vec<Spanned<String>>,
+    #[serde(default)]
+    examples: Vec<Spanned<String>>,
 }
 
 impl Triage {
-    /// Reads and compiles the rules; every problem is reported with its line.
+    /// Reads and compiles the rules; every problem is reported with its line. The semantic
+    /// layer is off until [`Triage::embed_examples`].
     pub fn load(path: &Path, config: &TriageConfig) -> Result<Triage, Vec<Problem>> {
         let text = std::fs::read_to_string(path).map_err(|e| {
             vec![Problem::new(path, 1, format!("cannot read the red-flag rules ({e}): red-flag notices would be off"))]
@@ -171,6 +230,7 @@ impl Triage {
         }
 
         let mut notices = BTreeMap::new();
+        let mut thresholds = BTreeMap::new();
         for (name, notice) in &file.tiers {
             let Some(tier) = parse_tier(name.get_ref()) else {
                 problems.push(Problem::new(
@@ -186,6 +246,16 @@ impl Triage {
                     .replace("{emergency_number}", &config.emergency_number)
                     .replace("{urgent_line}", &config.urgent_line))
             };
+            let semantic = &notice.get_ref().semantic;
+            let Thresholds { similarity, margin } = *semantic.get_ref();
+            if !(0.0..=1.0).contains(&similarity) || !(0.0..=1.0).contains(&margin) {
+                problems.push(Problem::new(
+                    path,
+                    at(semantic.span()),
+                    format!("semantic thresholds of {tier} must be between 0 and 1 (similarity {similarity}, margin {margin})"),
+                ));
+            }
+            thresholds.insert(tier, *semantic.get_ref());
             match (fill(&notice.get_ref().notice), fill(&notice.get_ref().if_notice)) {
                 (Ok(plain), Ok(conditional)) => {
                     notices.insert(tier, Notices { plain, conditional });
@@ -197,6 +267,8 @@ impl Triage {
         let mut categories: Vec<Category> = Vec::new();
         let mut sources = Vec::new();
         let mut owners = Vec::new();
+        let mut together = Vec::new();
+        let mut examples: Vec<(Examples, usize)> = Vec::new();
         for flag in &file.flags {
             let line = at(flag.span());
             let flag = flag.get_ref();
@@ -225,7 +297,7 @@ impl Triage {
                     format!("tier \"{tier}\" has no notice: add [tiers.{tier}]"),
                 ));
             }
-            if flag.patterns.is_empty() {
+            if flag.patterns.is_empty() && flag.together.is_empty() && flag.examples.is_empty() {
                 problems.push(Problem::new(path, line, format!("category \"{name}\" has no patterns")));
             }
             let mut exceptions = Vec::new();
@@ -245,10 +317,47 @@ impl Triage {
                     Err(message) => problems.push(Problem::new(path, at(pattern.span()), message)),
                 }
             }
+            for parts in &flag.together {
+                if parts.get_ref().len() < 2 {
+                    problems.push(Problem::new(path, at(parts.span()), "a `together` rule needs at least two parts"));
+                    continue;
+                }
+                let compiled: Result<Vec<Regex>, String> = parts.get_ref().iter().map(|p| compile(p, &words)).collect();
+                match compiled {
+                    Ok(compiled) => together.push((compiled, index)),
+                    Err(message) => problems.push(Problem::new(path, at(parts.span()), message)),
+                }
+            }
+            let texts = nonempty(&flag.examples, "example", path, text, &mut problems);
+            match examples.iter_mut().find(|(e, _)| e.category == name) {
+                Some((existing, _)) => existing.texts.extend(texts),
+                None => examples.push((Examples { category: name.clone(), tier, texts }, line)),
+            }
             categories.push(Category { name, tier, exceptions });
         }
         if categories.is_empty() && problems.is_empty() {
             problems.push(Problem::new(path, 1, "no [[flag]] categories: red-flag notices would be off"));
+        }
+        for (category, line) in &examples {
+            if category.texts.len() < MIN_EXAMPLES {
+                problems.push(Problem::new(
+                    path,
+                    *line,
+                    format!(
+                        "category \"{}\" has {} examples: the semantic layer needs at least {MIN_EXAMPLES} lay sentences",
+                        category.category,
+                        category.texts.len()
+                    ),
+                ));
+            }
+        }
+        let ordinary = nonempty(&file.ordinary.get_ref().examples, "ordinary example", path, text, &mut problems);
+        if ordinary.len() < MIN_EXAMPLES {
+            problems.push(Problem::new(
+                path,
+                at(file.ordinary.span()),
+                format!("[ordinary] has {} examples: at least {MIN_EXAMPLES} ordinary sciatica sentences are needed", ordinary.len()),
+            ));
         }
         if !problems.is_empty() {
             return Err(problems);
@@ -259,50 +368,94 @@ impl Triage {
             .build()
             .map_err(|e| vec![Problem::new(path, 1, format!("the patterns together are too large: {e}"))])?;
         let negation = RegexBuilder::new(NEGATION).unicode(false).build().expect("the negation pattern is valid");
-        Ok(Triage { set, patterns: owners, categories, notices, negation })
+        let exception_negation =
+            RegexBuilder::new(EXCEPTION_NEGATION).unicode(false).build().expect("the negation pattern is valid");
+        let semantic = Semantic::new(examples.into_iter().map(|(e, _)| e).collect(), ordinary, thresholds);
+        Ok(Triage {
+            set,
+            patterns: owners,
+            together,
+            categories,
+            notices,
+            negation,
+            exception_negation,
+            semantic,
+        })
     }
 
-    /// Finds every red flag in a message and words the notice.
-    pub fn assess(&self, message: &str) -> Assessment {
-        let normalized = normalize(message);
-        let text = normalized.as_bytes();
+    /// Embeds the semantic layer's examples with the shipped model (from the vector cache
+    /// where it has them): until then only the rules run.
+    pub fn embed_examples(&mut self, model: &Model, cache: Option<&Path>) -> Result<(), ModelError> {
+        self.semantic.embed(model, cache)
+    }
+
+    /// Finds every red flag in a message and words the notice. `clauses` are the message's
+    /// [`clauses`] with their vectors, for the semantic layer; with none, only the rules run.
+    pub fn assess(&self, message: &str, clauses: &[Clause]) -> Assessment {
+        let normalized = Normalized::new(message);
+        let text = normalized.text.as_bytes();
         let mut found: BTreeMap<&str, RedFlag> = BTreeMap::new();
-        for index in self.set.matches(text).iter() {
-            let (regex, category_index) = &self.patterns[index];
-            let category = &self.categories[*category_index];
-            for span in regex.find_iter(text) {
-                let (near_start, near_end) =
-                    (span.start().saturating_sub(EXCEPTION_REACH), (span.end() + EXCEPTION_REACH).min(text.len()));
-                let excepted = category
-                    .exceptions
-                    .iter()
-                    .any(|e| e.find_iter(text).any(|x| x.start() < near_end && near_start < x.end()));
-                if excepted {
-                    continue;
-                }
-                let negated = self.negation.is_match(&text[..span.start()]);
-                // The normalised text is ASCII, so every byte offset is a character boundary.
-                let matched = &normalized[span.range()];
-                let flag = RedFlag {
-                    category: category.name.clone(),
-                    tier: category.tier,
-                    matched: shorten(matched.trim()),
-                    negated,
-                    span: span.range(),
-                };
-                // One flag per category; a mention the person affirms beats a negated one.
-                match found.get(category.name.as_str()) {
-                    Some(existing) if !existing.negated || negated => {}
-                    _ => {
-                        found.insert(&category.name, flag);
-                    }
+        let pattern_matches = self.set.matches(text).into_iter().flat_map(|index| {
+            let (regex, category) = &self.patterns[index];
+            regex.find_iter(text).map(move |m| (m.range(), *category))
+        });
+        let together_matches =
+            self.together.iter().flat_map(|(parts, category)| together(parts, &normalized).map(move |r| (r, *category)));
+        for (span, category_index) in pattern_matches.chain(together_matches) {
+            let category = &self.categories[category_index];
+            if self.excepted(category, &normalized, &span) {
+                continue;
+            }
+            let negated = self.negation.is_match(&text[..span.start]);
+            // The normalised text is ASCII, so every byte offset is a character boundary.
+            let matched = &normalized.text[span.clone()];
+            let flag = RedFlag {
+                category: category.name.clone(),
+                tier: category.tier,
+                layer: Layer::Rule,
+                matched: shorten(matched.trim()),
+                negated,
+                span,
+            };
+            // One flag per category; a mention the person affirms beats a negated one.
+            match found.get(category.name.as_str()) {
+                Some(existing) if !existing.negated || negated => {}
+                _ => {
+                    found.insert(&category.name, flag);
                 }
             }
+        }
+        let evidence = self.semantic.evidence(clauses);
+        for evidence in evidence.iter().filter(|e| e.flagged) {
+            found.entry(&evidence.category).or_insert_with(|| RedFlag {
+                category: evidence.category.clone(),
+                tier: evidence.tier,
+                layer: Layer::Semantic,
+                matched: shorten(&normalize(&evidence.clause)),
+                negated: false,
+                span: 0..0,
+            });
         }
         let mut flags: Vec<RedFlag> = found.into_values().collect();
         flags.sort_by_key(|flag| std::cmp::Reverse(flag.tier));
         let notice = self.notice(&flags);
-        Assessment { flags, notice }
+        Assessment { flags, notice, evidence }
+    }
+
+    /// Whether one of the category's exceptions, in the match's sentence and close to it,
+    /// reads the same words as harmless. An exception the person denies ("not on a diet")
+    /// cancels nothing, and one in another sentence never silences a symptom.
+    fn excepted(&self, category: &Category, normalized: &Normalized, span: &Range<usize>) -> bool {
+        let sentence = normalized.sentence_at(span.start);
+        let near = span.start.saturating_sub(EXCEPTION_REACH).max(sentence.start)
+            ..(span.end + EXCEPTION_REACH).min(sentence.end.max(span.end));
+        let text = normalized.text.as_bytes();
+        category.exceptions.iter().any(|exception| {
+            exception.find_iter(&text[sentence.start..sentence.end.max(span.end)]).any(|x| {
+                let (start, end) = (sentence.start + x.start(), sentence.start + x.end());
+                start < near.end && near.start < end && !self.exception_negation.is_match(&text[..start])
+            })
+        })
     }
 
     fn notice(&self, flags: &[RedFlag]) -> Option<String> {
@@ -315,11 +468,20 @@ impl Triage {
                 quoted.push(flag);
             }
         }
-        quoted.sort_by_key(|flag| flag.span.start);
-        let quoted: Vec<String> = quoted.iter().map(|flag| format!("\"{}\"", flag.matched)).collect();
-        let mentioned = join_words(&quoted);
-        // Safety wins over politeness: a negated mention still gets the notice, worded as a condition.
-        let template = if flags.iter().all(|f| f.negated) { &notices.conditional } else { &notices.plain };
+        quoted.sort_by_key(|flag| (flag.layer == Layer::Semantic, flag.span.start));
+        let mut mentioned: Vec<String> = Vec::new();
+        for flag in quoted {
+            let quote = format!("\"{}\"", flag.matched);
+            // Two categories the semantic layer found in one clause quote it once.
+            if !mentioned.contains(&quote) {
+                mentioned.push(quote);
+            }
+        }
+        let mentioned = join_words(&mentioned);
+        // Safety wins over politeness: a negated mention, or one only the semantic layer saw,
+        // still gets the notice, worded as a condition.
+        let stated = flags.iter().any(|f| f.tier == tier && f.layer == Layer::Rule && !f.negated);
+        let template = if stated { &notices.plain } else { &notices.conditional };
         Some(template.replace("{mentioned}", &mentioned))
     }
 
@@ -387,34 +549,59 @@ fn first_line(text: &str) -> String {
     lines.last().map_or_else(String::new, |l| l.trim().trim_start_matches("error: ").to_owned())
 }
 
-/// The message as the patterns see it: lowercase ASCII, accents folded, apostrophes dropped
-/// ("can't" -> "cant"), other punctuation, symbols and letters of other scripts as spaces,
-/// letters repeated three times or more cut to two ("bladdder" -> "bladder"), spaces
-/// collapsed. ASCII keeps the patterns' automata small, so a 100 KB message stays fast.
-pub fn normalize(message: &str) -> String {
-    let mut out = String::with_capacity(message.len());
-    let mut last: Option<char> = None;
-    let mut run = 0;
-    for c in message.nfkd().filter(|c| !is_combining_mark(*c)).flat_map(char::to_lowercase) {
-        let c = match c {
-            '\'' | '\u{2019}' | '\u{2018}' | '`' | '\u{b4}' => continue,
-            c if c.is_ascii_alphanumeric() => c,
-            _ => ' ',
-        };
-        if c == ' ' && (last == Some(' ') || last.is_none()) {
+/// Matches of one part inside a sentence beyond this many are not looked at: a sentence that
+/// repeats a word a thousand times is not a description.
+const MAX_PART_MATCHES: usize = 64;
+
+/// Where every part of a `together` rule occurs in one sentence, in any order, without two
+/// parts on the same words, the whole within [`TOGETHER_WORDS`] words: the span from the
+/// first part to the last, once for each match of the first part that has such company.
+fn together(parts: &[Regex], normalized: &Normalized) -> impl Iterator<Item = Range<usize>> {
+    let text = normalized.text.as_bytes();
+    let mut found = Vec::new();
+    for sentence in &normalized.sentences {
+        let within = &text[sentence.clone()];
+        let matches: Vec<Vec<Range<usize>>> = parts
+            .iter()
+            .map(|part| {
+                let found = part.find_iter(within).take(MAX_PART_MATCHES);
+                found.map(|m| sentence.start + m.start()..sentence.start + m.end()).collect()
+            })
+            .collect();
+        if matches.iter().any(Vec::is_empty) {
             continue;
         }
-        run = if Some(c) == last { run + 1 } else { 1 };
-        if run > 2 && c.is_alphabetic() {
-            continue;
+        for anchor in &matches[0] {
+            let mut span = anchor.clone();
+            let mut taken = vec![anchor.clone()];
+            for others in &matches[1..] {
+                let nearest = others
+                    .iter()
+                    .filter(|m| taken.iter().all(|t| m.end <= t.start || t.end <= m.start))
+                    .min_by_key(|m| m.start.abs_diff(anchor.start));
+                let Some(nearest) = nearest else { break };
+                span = span.start.min(nearest.start)..span.end.max(nearest.end);
+                taken.push(nearest.clone());
+            }
+            let words = text[span.clone()].iter().filter(|&&b| b == b' ').count() + 1;
+            if taken.len() == parts.len() && words <= TOGETHER_WORDS {
+                found.push(span);
+            }
         }
-        out.push(c);
-        last = Some(c);
     }
-    if out.ends_with(' ') {
-        out.pop();
+    found.into_iter()
+}
+
+/// The non-blank texts of a list, trimmed; each blank one is a problem at its line.
+fn nonempty(list: &[Spanned<String>], what: &str, path: &Path, text: &str, problems: &mut Vec<Problem>) -> Vec<String> {
+    let mut texts = Vec::with_capacity(list.len());
+    for item in list {
+        match item.get_ref().trim() {
+            "" => problems.push(Problem::new(path, line_of(text, item.span().start), format!("an empty {what}"))),
+            trimmed => texts.push(trimmed.to_owned()),
+        }
     }
-    out
+    texts
 }
 
 fn shorten(matched: &str) -> String {
@@ -437,16 +624,6 @@ fn join_words(items: &[String]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn normalising_folds_case_accents_apostrophes_and_stutters() {
-        assert_eq!(
-            normalize("I CAN'T feel my Bladdder!!! Incontinance… naïve"),
-            "i cant feel my bladder incontinance naive"
-        );
-        assert_eq!(normalize("  wee\u{200b}-wee  😀 8/10 "), "wee wee 8 10");
-        assert_eq!(normalize("peeeeing"), "peeing");
-    }
 
     #[test]
     fn word_lists_expand_but_repetitions_stay() {

@@ -1,0 +1,110 @@
+#!/usr/bin/env python3
+"""Scores red-flag triage on labelled sets, as ../shared/eval/README.md says: a positive is
+caught when the reply's notice is at its tier or a more urgent one; a negative with any flag
+is a false alarm. Runs the release binary (`ask --json --explain -`), so both layers run as
+in use.
+
+Usage (from the repository root, after `cargo build --release`):
+    python3 scripts/redflags.py score SET.jsonl [SET.jsonl ...]     # figures and every error
+    python3 scripts/redflags.py counts SET.jsonl [SET.jsonl ...]    # figures only
+    python3 scripts/redflags.py thresholds TUNE.jsonl GUARD.jsonl ...
+
+`thresholds` replays the semantic layer's decision for a grid of per-tier thresholds (the
+evidence does not depend on them) and lists the best: most positives caught on TUNE, each
+false alarm on any set costing three. Use `counts` on the report half
+(tests/data/redflags_heldout_report.jsonl): it is measured once per method and never read
+while tuning (tests/data/README.md).
+"""
+
+import itertools
+import json
+import subprocess
+import sys
+
+BOT = "target/release/sciatica-bot"
+RANK = {"urgent": 1, "emergency": 2}
+GRID_SIMILARITY = [0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7]
+GRID_MARGIN = [0.0, 0.03, 0.05, 0.08, 0.1, 0.12, 0.15, 0.2]
+
+
+def run(path):
+    rows = [json.loads(line) for line in open(path) if line.strip()]
+    # One message a line: newlines inside a message would split it.
+    lines = "".join(r["text"].replace("\n", " ") + "\n" for r in rows)
+    out = subprocess.run([BOT, "ask", "--json", "--explain", "-"], input=lines, capture_output=True, text=True,
+                         check=True)
+    return list(zip(rows, (json.loads(line) for line in out.stdout.splitlines())))
+
+
+def figures(results, got_tier, show=False, path=""):
+    caught = positives = emergencies = at_tier = alarms = negatives = 0
+    for row, response in results:
+        got = got_tier(response)
+        if row["red_flag"]:
+            positives += 1
+            ok = got >= RANK[row["tier"]]
+            caught += ok
+            if row["tier"] == "emergency":
+                emergencies += 1
+                at_tier += ok
+            if not ok and show:
+                flags = [(f["category"], f["tier"], f["layer"]) for f in response["red_flags"]]
+                print(f"MISS {row['tier']} {row['category']}: {row['text']!r} -> {flags}")
+        else:
+            negatives += 1
+            alarms += got > 0
+            if got and show:
+                flags = [(f["category"], f["layer"], f["matched"]) for f in response["red_flags"]]
+                print(f"FALSE ALARM: {row['text']!r} -> {flags}")
+    return caught, positives, at_tier, emergencies, alarms, negatives
+
+
+def as_used(response):
+    return max((RANK[f["tier"]] for f in response["red_flags"]), default=0)
+
+
+def replayed(thresholds):
+    def got(response):
+        best = max((RANK[f["tier"]] for f in response["red_flags"] if f["layer"] == "rule"), default=0)
+        for e in response["explain"]["triage"]["semantic"]:
+            similarity, margin = thresholds[e["tier"]]
+            if e["similarity"] >= similarity and e["margin"] >= margin:
+                best = max(best, RANK[e["tier"]])
+        return best
+    return got
+
+
+def line(path, f, results):
+    caught, positives, at_tier, emergencies, alarms, negatives = f
+    semantic_only = sum(1 for row, r in results if row["red_flag"] and as_used(r) >= RANK[row["tier"]]
+                        and all(flag["layer"] == "semantic" for flag in r["red_flags"]))
+    return (f"{path}: recall {caught}/{positives} = {caught / max(positives, 1):.3f}; emergencies at tier "
+            f"{at_tier}/{emergencies}; false alarms {alarms}/{negatives} = {alarms / max(negatives, 1):.3f}; "
+            f"caught by the semantic layer alone {semantic_only}")
+
+
+def main(command, paths):
+    if command in ("score", "counts"):
+        for path in paths:
+            results = run(path)
+            print(line(path, figures(results, as_used, command == "score"), results))
+    elif command == "thresholds":
+        sets = [run(path) for path in paths]
+        ranked = []
+        for es, em, us, um in itertools.product(GRID_SIMILARITY, GRID_MARGIN, GRID_SIMILARITY, GRID_MARGIN):
+            got = replayed({"emergency": (es, em), "urgent": (us, um)})
+            all_figures = [figures(results, got) for results in sets]
+            value = all_figures[0][0] - 3 * sum(f[4] for f in all_figures)
+            ranked.append((value, (es, em, us, um), all_figures))
+        ranked.sort(key=lambda r: -r[0])
+        for value, thresholds, all_figures in ranked[:10]:
+            print(value, "emergency (similarity, margin) =", thresholds[:2], "urgent =", thresholds[2:],
+                  [f"{f[0]}/{f[1]} em {f[2]}/{f[3]} fa {f[4]}/{f[5]}" for f in all_figures])
+    else:
+        sys.exit(__doc__)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) < 3:
+        sys.exit(__doc__)
+    main(sys.argv[1], sys.argv[2:])

@@ -1,0 +1,176 @@
+//! How triage reads a message: normalised for the rules (lowercase ASCII, no punctuation),
+//! with the sentences kept apart, since a symptom and its context count together only within
+//! one sentence; and cut into clauses, the pieces the semantic layer compares with its
+//! examples ("my back's been bad for weeks but now I keep wetting myself" is two things).
+//!
+//! It does not decide anything: the rules and the semantic layer do.
+
+use std::ops::Range;
+
+use unicode_normalization::{char::is_combining_mark, UnicodeNormalization};
+
+/// At most this many clauses of a message are embedded: a long paste costs a bounded time.
+pub const MAX_CLAUSES: usize = 24;
+/// A piece of fewer words than this is not a clause on its own ("ok", "lol", "thanks"): it
+/// joins the clause before it.
+const MIN_CLAUSE_WORDS: usize = 3;
+/// Characters that end a sentence.
+const SENTENCE_ENDS: &[char] = &['.', '!', '?', ';', '\n', '\u{2026}'];
+/// Words that start a new clause inside a sentence.
+const CLAUSE_WORDS: &[&str] = &["but", "although", "though", "because", "cos", "however", "whereas", "plus"];
+
+/// The message as the patterns see it: lowercase ASCII, accents folded, apostrophes dropped
+/// ("can't" -> "cant"), other punctuation, symbols and letters of other scripts as spaces,
+/// letters repeated three times or more cut to two ("bladdder" -> "bladder"), spaces
+/// collapsed. ASCII keeps the patterns' automata small, so a 100 KB message stays fast.
+pub fn normalize(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut last: Option<char> = None;
+    let mut run = 0;
+    for c in message.nfkd().filter(|c| !is_combining_mark(*c)).flat_map(char::to_lowercase) {
+        let c = match c {
+            '\'' | '\u{2019}' | '\u{2018}' | '`' | '\u{b4}' => continue,
+            c if c.is_ascii_alphanumeric() => c,
+            _ => ' ',
+        };
+        if c == ' ' && (last == Some(' ') || last.is_none()) {
+            continue;
+        }
+        run = if Some(c) == last { run + 1 } else { 1 };
+        if run > 2 && c.is_alphabetic() {
+            continue;
+        }
+        out.push(c);
+        last = Some(c);
+    }
+    if out.ends_with(' ') {
+        out.pop();
+    }
+    out
+}
+
+/// A message normalised, knowing where its sentences are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Normalized {
+    /// The whole message, normalised; sentences are separated by one space, as words are.
+    pub text: String,
+    /// Each sentence's byte range in `text`, in order.
+    pub sentences: Vec<Range<usize>>,
+}
+
+impl Normalized {
+    pub fn new(message: &str) -> Normalized {
+        let mut text = String::with_capacity(message.len());
+        let mut sentences = Vec::new();
+        for piece in message.split(SENTENCE_ENDS) {
+            let sentence = normalize(piece);
+            if sentence.is_empty() {
+                continue;
+            }
+            if !text.is_empty() {
+                text.push(' ');
+            }
+            let start = text.len();
+            text.push_str(&sentence);
+            sentences.push(start..text.len());
+        }
+        Normalized { text, sentences }
+    }
+
+    /// The range of the sentence a byte offset is in.
+    pub fn sentence_at(&self, offset: usize) -> Range<usize> {
+        let index = self.sentences.partition_point(|s| s.end < offset);
+        self.sentences.get(index).cloned().unwrap_or(offset..offset)
+    }
+}
+
+/// The clauses of a message, as the person wrote them: sentences, cut again at commas and
+/// at words such as "but" and "because"; fragments too short to mean anything on their own
+/// join the clause before them. At most [`MAX_CLAUSES`].
+pub fn clauses(message: &str) -> Vec<String> {
+    let mut clauses: Vec<String> = Vec::new();
+    for sentence in message.split(SENTENCE_ENDS) {
+        let mut pieces: Vec<String> = Vec::new();
+        for part in sentence.split(',') {
+            let mut current = String::new();
+            for word in part.split_whitespace() {
+                let bare = word.trim_matches(|c: char| !c.is_alphanumeric()).to_lowercase();
+                if CLAUSE_WORDS.contains(&bare.as_str()) && !current.is_empty() {
+                    pieces.push(std::mem::take(&mut current));
+                }
+                if !current.is_empty() {
+                    current.push(' ');
+                }
+                current.push_str(word);
+            }
+            if !current.is_empty() {
+                pieces.push(current);
+            }
+        }
+        // Short fragments join the clause before them, or the next one at a sentence's start.
+        let mut merged: Vec<String> = Vec::new();
+        for piece in pieces {
+            match merged.last_mut() {
+                Some(last) if words(&piece) < MIN_CLAUSE_WORDS || words(last) < MIN_CLAUSE_WORDS => {
+                    last.push_str(", ");
+                    last.push_str(&piece);
+                }
+                _ => merged.push(piece),
+            }
+        }
+        match (clauses.last_mut(), merged.as_slice()) {
+            // A whole sentence too short to stand alone ("Help!") joins the one before.
+            (Some(last), [only]) if words(only) < MIN_CLAUSE_WORDS => {
+                last.push_str(". ");
+                last.push_str(only);
+            }
+            _ => clauses.extend(merged),
+        }
+        if clauses.len() >= MAX_CLAUSES {
+            clauses.truncate(MAX_CLAUSES);
+            break;
+        }
+    }
+    clauses
+}
+
+fn words(text: &str) -> usize {
+    text.split_whitespace().count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalising_folds_case_accents_apostrophes_and_stutters() {
+        assert_eq!(
+            normalize("I CAN'T feel my Bladdder!!! Incontinance… naïve"),
+            "i cant feel my bladder incontinance naive"
+        );
+        assert_eq!(normalize("  wee\u{200b}-wee  😀 8/10 "), "wee wee 8 10");
+        assert_eq!(normalize("peeeeing"), "peeing");
+    }
+
+    #[test]
+    fn sentences_are_normalised_apart_and_found_by_offset() {
+        let normalized = Normalized::new("Numb bum?! After sitting all day. Wee... fine");
+        assert_eq!(normalized.text, "numb bum after sitting all day wee fine");
+        let sentences: Vec<&str> = normalized.sentences.iter().map(|s| &normalized.text[s.clone()]).collect();
+        assert_eq!(sentences, ["numb bum", "after sitting all day", "wee", "fine"]);
+        assert_eq!(normalized.sentence_at(2), 0..8);
+        assert_eq!(normalized.sentence_at(12), 9..30);
+        assert_eq!(Normalized::new("  ... ").sentences, Vec::<Range<usize>>::new());
+    }
+
+    #[test]
+    fn clauses_split_at_commas_and_but_and_keep_short_fragments_attached() {
+        assert_eq!(
+            clauses("my back has been bad for weeks but now I keep wetting myself, lol. Help! Can you massage it?"),
+            ["my back has been bad for weeks", "but now I keep wetting myself, lol. Help", "Can you massage it"]
+        );
+        assert_eq!(clauses("Ok, so, numb down there"), ["Ok, so, numb down there"]);
+        assert!(clauses("").is_empty());
+        assert_eq!(clauses(&"one two three. ".repeat(100)).len(), MAX_CLAUSES);
+    }
+}
