@@ -1,5 +1,6 @@
-//! What answering costs with the shipped corpus: one question end to end (triage, the
-//! question's vector, hybrid retrieval, reply), the same with the vector already computed,
+//! What answering costs with the shipped corpus: one question end to end (the vectors of the
+//! question and its clauses, both triage layers, hybrid retrieval, reply), the same with the
+//! vectors already computed,
 //! the model alone (loading, one question, 2,000 questions in batches), red-flag triage
 //! alone, and building the knowledge (vectors read from the cache). Run with
 //! `cargo bench --bench answer`; the README quotes the medians.
@@ -15,6 +16,12 @@ use sciatica_bot::embed::Model;
 use sciatica_bot::search::Engine;
 use sciatica_bot::Knowledge;
 
+/// A long message with a red flag in passing: six clauses for the semantic layer.
+const RAMBLING: &str = "evening all. my sciatica has been flaring since i started my new job (standing all day on a \
+                        hard floor) and the physio exercises help a bit. the reason im posting is ive got tingles and \
+                        a dead feeling round my back passage and the tops of my inner thighs since the flare up, not \
+                        sure if thats part of it? also do u do sunday appointments";
+
 const QUESTIONS: [(&str, &str); 3] = [
     ("faq paraphrase", "are massage guns any good for sciatica?"),
     ("lay words and typos", "does masage help my bum pain when i sit at my desk"),
@@ -28,10 +35,13 @@ fn questions(c: &mut Criterion) {
     for (name, question) in QUESTIONS {
         group.bench_function(name, |b| b.iter(|| sciatica_bot::respond(&knowledge, &config, black_box(question))));
     }
+    group.bench_function("rambling message with a flag", |b| {
+        b.iter(|| sciatica_bot::respond(&knowledge, &config, black_box(RAMBLING)))
+    });
     for (name, question) in QUESTIONS {
-        let vector = knowledge.engine.embed(question);
-        group.bench_function(format!("{name}, vector known"), |b| {
-            b.iter(|| sciatica_bot::respond_embedded(&knowledge, &config, black_box(question), &vector))
+        let embedded = knowledge.embed_all(&[question]).pop().unwrap();
+        group.bench_function(format!("{name}, vectors known"), |b| {
+            b.iter(|| sciatica_bot::respond_embedded(&knowledge, &config, black_box(question), &embedded))
         });
     }
     group.finish();
@@ -58,18 +68,18 @@ fn model(c: &mut Criterion) {
 fn triage(c: &mut Criterion) {
     let knowledge = Knowledge::open(&Config::default()).unwrap();
     let mut group = c.benchmark_group("triage");
-    let rambling = "evening all. my sciatica has been flaring since i started my new job (standing all day on a hard \
-                    floor) and the physio exercises help a bit. the reason im posting is ive got tingles and a dead \
-                    feeling round my back passage and the tops of my inner thighs since the flare up, not sure if \
-                    thats part of it? also do u do sunday appointments";
     for (name, message) in [
         ("ordinary message", "sitting makes it worse, any tips for my desk?"),
-        ("rambling message with a flag", rambling),
+        ("rambling message with a flag", RAMBLING),
     ] {
-        group.bench_function(name, |b| b.iter(|| knowledge.triage.assess(black_box(message))));
+        group.bench_function(format!("{name}, rules"), |b| b.iter(|| knowledge.triage.assess(black_box(message), &[])));
+        let clauses = knowledge.embed_all(&[message]).pop().unwrap().clauses;
+        group.bench_function(format!("{name}, rules and semantic, vectors known"), |b| {
+            b.iter(|| knowledge.triage.assess(black_box(message), &clauses))
+        });
     }
     let huge = "my back has been bad and ".repeat(4000);
-    group.bench_function("100 KB message", |b| b.iter(|| knowledge.triage.assess(black_box(&huge))));
+    group.bench_function("100 KB message, rules", |b| b.iter(|| knowledge.triage.assess(black_box(&huge), &[])));
     group.finish();
 }
 

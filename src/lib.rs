@@ -100,10 +100,7 @@ impl Knowledge {
     /// message of one clause is compared by the question's own vector).
     pub fn texts_to_embed(&self, question: &str) -> ToEmbed {
         let searchable = searchable_part(question);
-        ToEmbed {
-            question: self.engine.embedding_text(searchable).into_owned(),
-            clauses: triage::clauses(searchable),
-        }
+        ToEmbed { question: self.engine.embedding_text(searchable).into_owned(), clauses: triage::clauses(searchable) }
     }
 
     /// The vectors of many messages, computed in one batch. When inference fails (it does

@@ -1,15 +1,32 @@
 //! Red-flag triage on labelled messages and on the cases the product promises: every red
 //! flag gets a notice at its tier or a more urgent one, ordinary sciatica talk gets none, the
-//! notice comes first even without an answer, negated mentions are worded as a condition,
-//! and broken rules are reported with file and line.
+//! notice comes first even without an answer, negated mentions and the semantic layer's
+//! finds are worded as a condition, and broken rules are reported with file and line.
+//!
+//! The labelled sets run through both layers, as the bot runs them (the model reads each
+//! message's clauses); the pattern tests run the rules alone.
 
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::LazyLock;
 
 use sciatica_bot::config::{Config, ReplyConfig, TriageConfig};
-use sciatica_bot::triage::{Tier, Triage};
+use sciatica_bot::triage::{Assessment, Layer, Tier, Triage};
 use sciatica_bot::Knowledge;
 use serde::Deserialize;
+
+/// The shipped corpus and model, loaded once for the tests of this file.
+static KNOWLEDGE: LazyLock<Knowledge> = LazyLock::new(|| Knowledge::open(&Config::default()).unwrap());
+
+/// Both layers on each message, the clauses embedded in one batch as `ask -` does.
+fn assess_all(messages: &[&str]) -> Vec<Assessment> {
+    let embedded = KNOWLEDGE.embed_all(messages);
+    messages.iter().zip(&embedded).map(|(m, e)| KNOWLEDGE.triage.assess(m, &e.clauses)).collect()
+}
+
+fn assess(message: &str) -> Assessment {
+    assess_all(&[message]).pop().unwrap()
+}
 
 #[derive(Deserialize)]
 struct Labelled {
@@ -28,45 +45,74 @@ fn labelled(file: &str) -> Vec<Labelled> {
     text.lines().filter(|l| !l.trim().is_empty()).map(|l| serde_json::from_str(l).unwrap()).collect()
 }
 
-/// Runs a labelled set; returns (missed positives, false alarms), printing each.
-fn run(file: &str) -> (usize, usize, usize) {
-    let triage = rules();
-    let (mut missed, mut false_alarms, mut negatives) = (0, 0, 0);
-    for message in labelled(file) {
-        let assessment = triage.assess(&message.text);
+/// What a labelled set measured.
+#[derive(Debug, Default)]
+struct Figures {
+    missed: usize,
+    emergencies_missed: usize,
+    false_alarms: usize,
+    negatives: usize,
+}
+
+/// Runs a labelled set through both layers; prints each miss and false alarm.
+fn run(file: &str) -> Figures {
+    let messages = labelled(file);
+    let texts: Vec<&str> = messages.iter().map(|m| m.text.as_str()).collect();
+    let mut figures = Figures::default();
+    for (message, assessment) in messages.iter().zip(assess_all(&texts)) {
         if message.red_flag {
             let wanted = message.tier.expect("positives have a tier");
             if assessment.tier().is_none_or(|got| got < wanted) || assessment.notice.is_none() {
-                missed += 1;
+                figures.missed += 1;
+                figures.emergencies_missed += usize::from(wanted == Tier::Emergency);
                 println!("MISS {wanted} {:?}: {:?} -> {:?}", message.category, message.text, assessment.flags);
             }
         } else {
-            negatives += 1;
+            figures.negatives += 1;
             if !assessment.flags.is_empty() {
-                false_alarms += 1;
+                figures.false_alarms += 1;
                 println!("FALSE ALARM {:?} -> {:?}", message.text, assessment.flags);
             }
         }
     }
-    println!("{file}: {missed} missed, {false_alarms}/{negatives} false alarms");
-    (missed, false_alarms, negatives)
+    println!("{file}: {figures:?}");
+    figures
 }
 
 #[test]
 fn dev_set_every_red_flag_is_caught_and_ordinary_talk_is_left_alone() {
-    let (missed, false_alarms, negatives) = run("redflags_dev.jsonl");
-    assert_eq!(missed, 0, "recall must be 100%");
-    assert_eq!(negatives, 30);
-    assert!(false_alarms <= 1, "{false_alarms} of {negatives} ordinary messages got a notice");
+    let figures = run("redflags_dev.jsonl");
+    assert_eq!(figures.missed, 0, "recall must be 100% at tier");
+    assert_eq!(figures.negatives, 30);
+    assert_eq!(figures.false_alarms, 0, "{figures:?}");
+}
+
+/// The half of the held-out batch the rules and thresholds were tuned on.
+#[test]
+fn held_out_tuning_half_stays_caught() {
+    let figures = run("redflags_heldout_tune.jsonl");
+    assert_eq!(figures.missed, 0, "{figures:?}");
+    assert!(figures.false_alarms <= 1, "{figures:?}");
+}
+
+/// The other half, measured once per method (README): this guards the figure measured, so
+/// that a later change cannot quietly lose what it caught. 84 flags (48 emergencies), 40
+/// ordinary messages.
+#[test]
+fn held_out_report_half_keeps_its_measured_figures() {
+    let figures = run("redflags_heldout_report.jsonl");
+    assert!(figures.missed <= 6, "{figures:?}");
+    assert!(figures.emergencies_missed <= 6, "{figures:?}");
+    assert!(figures.false_alarms <= 2, "{figures:?}");
 }
 
 /// Our own wordings: at least three per category, and ordinary messages that share words
 /// with red flags (a face cradle's numbness, a booking "accident", intentional weight loss).
 #[test]
 fn own_wordings_for_every_category() {
-    let (missed, false_alarms, _) = run("redflags_own.jsonl");
-    assert_eq!(missed, 0);
-    assert_eq!(false_alarms, 0);
+    let figures = run("redflags_own.jsonl");
+    assert_eq!(figures.missed, 0);
+    assert_eq!(figures.false_alarms, 0);
     let mut per_category: BTreeMap<String, usize> = BTreeMap::new();
     for message in labelled("redflags_own.jsonl").into_iter().filter(|m| m.red_flag) {
         *per_category.entry(message.category.unwrap()).or_default() += 1;
@@ -95,13 +141,144 @@ fn lay_words_misspellings_and_words_apart_are_caught() {
         ("NUMB  ALL  ROUND my bum... and GROIN!!", "saddle_numbness"),
         ("\u{201c}Can\u{2019}t feel\u{201d} my genitals", "saddle_numbness"),
     ] {
-        let assessment = triage.assess(message);
+        let assessment = triage.assess(message, &[]);
         assert!(
             assessment.flags.iter().any(|f| f.category == category && f.tier == Tier::Emergency),
             "{message:?} -> {:?}",
             assessment.flags
         );
     }
+}
+
+/// The ways people describe red flags that fixed word lists missed, in sentences of our own
+/// (not from any labelled set): each is caught at its tier by one layer or the other.
+#[test]
+fn each_way_of_telling_a_red_flag_is_caught() {
+    let cases: [(&str, &[(&str, Tier)]); 6] = [
+        (
+            "events told instead of functions named",
+            &[
+                ("the last two nights I woke up soaked and the sheets were wet through", Tier::Emergency),
+                ("my mum has had to start wearing pads since her back went", Tier::Emergency),
+                ("I sit on the loo and nothing comes even when I push", Tier::Emergency),
+                ("didn't make it to the toilet in time twice this week", Tier::Emergency),
+                ("found marks in my boxers I never felt happen", Tier::Emergency),
+            ],
+        ),
+        (
+            "sensation as metaphor and everyday anatomy",
+            &[
+                ("it's like sitting on a rubber ring, I can't feel my seat", Tier::Emergency),
+                ("feels like my bottom belongs to someone else when I wipe", Tier::Emergency),
+                ("it's cold and dead down below", Tier::Emergency),
+                ("both my cheeks are numb and have been all day", Tier::Emergency),
+                ("haven't been able to do a number two for days and I can't feel the urge", Tier::Emergency),
+                ("my foot slaps the pavement when I walk now", Tier::Urgent),
+            ],
+        ),
+        (
+            "extra words between",
+            &[
+                ("I can't really properly stand up any more since this morning", Tier::Emergency),
+                ("I've got numbness in both of my legs", Tier::Emergency),
+                ("numb in the back of both of my thighs", Tier::Emergency),
+            ],
+        ),
+        (
+            "an exception beside a symptom",
+            &[
+                ("I've lost a stone without trying to lose weight", Tier::Urgent),
+                ("not dieting at all but my jeans are falling off me", Tier::Urgent),
+            ],
+        ),
+        (
+            "change told as a story",
+            &[
+                ("it was only ever my left leg, now the right one is going too", Tier::Emergency),
+                ("fine this morning but I can't lift my foot tonight", Tier::Emergency),
+                ("the pain is getting worse every single day", Tier::Urgent),
+                ("since Tuesday my legs keep giving way under me", Tier::Emergency),
+            ],
+        ),
+        (
+            "abbreviations and euphemisms",
+            &[
+                ("been having ED since the sciatica started", Tier::Emergency),
+                ("weird tingling down below since yesterday", Tier::Emergency),
+                ("my bits feel numb", Tier::Emergency),
+                ("waterworks not right since my back went", Tier::Emergency),
+                ("having trouble at the other end too, no warning", Tier::Emergency),
+            ],
+        ),
+    ];
+    for (pattern, messages) in cases {
+        let texts: Vec<&str> = messages.iter().map(|(m, _)| *m).collect();
+        for ((message, tier), assessment) in messages.iter().zip(assess_all(&texts)) {
+            assert!(
+                assessment.tier() >= Some(*tier) && assessment.notice.is_some(),
+                "{pattern}: {message:?} -> {:?}",
+                assessment.flags
+            );
+        }
+    }
+}
+
+/// Idioms, other people's accidents and improvement share words with red flags.
+#[test]
+fn idioms_other_peoples_accidents_and_improvement_stay_quiet() {
+    let messages = [
+        "nearly had a heart attack at the price of parking",
+        "cabin fever from resting at home all week",
+        "my friend had a car accident last year and swears by massage",
+        "it used to wake me at night, now it doesn't",
+        "this pain is killing me, do you have a slot on Friday",
+    ];
+    for (message, assessment) in messages.iter().zip(assess_all(&messages)) {
+        assert!(assessment.flags.is_empty(), "{message:?} -> {:?}", assessment.flags);
+    }
+}
+
+/// Words apart, in either order, within one sentence: but not across sentences, and not
+/// with the parts further apart than the rules allow.
+#[test]
+fn together_rules_need_one_sentence_and_a_short_distance() {
+    let triage = rules();
+    let flagged = |message: &str| triage.assess(message, &[]).flags.iter().any(|f| f.category == "weight_loss");
+    assert!(flagged("lost a stone and honestly I have not been trying"));
+    assert!(flagged("not even trying, yet the weight keeps going"));
+    assert!(!flagged("I lost my keys on the bus. Not even trying to find them"));
+    assert!(!flagged(&format!("lost weight {} and not trying", "then some other words go here ".repeat(3))));
+}
+
+/// An exception cancels the harmless reading of the same words only: denied, or in another
+/// sentence, it silences nothing.
+#[test]
+fn exceptions_never_silence_a_symptom_stated_beside_them() {
+    let triage = rules();
+    let weight = |message: &str| triage.assess(message, &[]).flags.iter().any(|f| f.category == "weight_loss");
+    assert!(!weight("lost 5 kilos since I started a diet, not trying to brag"));
+    assert!(weight("lost 5 kilos without trying to lose weight"));
+    assert!(weight("I'm not on a diet and have lost weight without trying"));
+    let saddle = |message: &str| triage.assess(message, &[]).flags.iter().any(|f| f.category == "saddle_numbness");
+    assert!(!saddle("my bum goes numb after sitting all day"));
+    assert!(saddle("I sat all day at my desk. Now my bum is numb and stays numb"));
+}
+
+/// A flag only the semantic layer found is a likeness, not a statement: the notice is worded
+/// as a condition, and the JSON says which layer found it.
+#[test]
+fn the_semantic_layer_alone_gives_the_conditional_notice() {
+    let message = "it's like sitting on a rubber ring, I can't feel my seat";
+    assert!(rules().assess(message, &[]).flags.is_empty(), "the rules alone should not see this one");
+    let assessment = assess(message);
+    let flag = assessment.flags.first().expect("the semantic layer sees it");
+    assert_eq!((flag.category.as_str(), flag.tier, flag.layer), ("saddle_numbness", Tier::Emergency, Layer::Semantic));
+    let notice = assessment.notice.unwrap();
+    assert!(notice.contains("If you notice"), "{notice}");
+    let evidence = assessment.evidence.iter().find(|e| e.category == "saddle_numbness").unwrap();
+    assert!(evidence.flagged && evidence.margin > 0.0 && !evidence.example.is_empty(), "{evidence:?}");
+    let stated = assess("I wet myself and it's like sitting on a rubber ring");
+    assert!(stated.notice.unwrap().contains("Please get medical help now"));
 }
 
 #[test]
@@ -111,12 +288,11 @@ fn a_flag_said_in_passing_in_a_long_message_is_caught() {
         "so my sciatica has been up and down and work is busy and the kids are off school. ".repeat(20),
         "anyway do you have any slots on saturday? ".repeat(10)
     );
-    assert_eq!(rules().assess(&rambling).tier(), Some(Tier::Emergency));
+    assert_eq!(rules().assess(&rambling, &[]).tier(), Some(Tier::Emergency));
 }
 
 #[test]
 fn ordinary_sciatica_talk_gets_no_notice() {
-    let triage = rules();
     for message in [
         "pain down one leg",
         "I have pain down my left leg",
@@ -130,14 +306,14 @@ fn ordinary_sciatica_talk_gets_no_notice() {
         "does massage help sciatica?",
         "",
     ] {
-        let assessment = triage.assess(message);
+        let assessment = assess(message);
         assert!(assessment.flags.is_empty() && assessment.notice.is_none(), "{message:?} -> {:?}", assessment.flags);
     }
 }
 
 #[test]
 fn several_flags_give_one_notice_at_the_most_urgent_tier_listing_each() {
-    let assessment = rules().assess("had cancer years ago, now a fever, and since this morning I can't wee");
+    let assessment = rules().assess("had cancer years ago, now a fever, and since this morning I can't wee", &[]);
     assert_eq!(assessment.tier(), Some(Tier::Emergency));
     let notice = assessment.notice.unwrap();
     assert_eq!(notice.matches("⚠️").count(), 1, "{notice}");
@@ -150,11 +326,11 @@ fn several_flags_give_one_notice_at_the_most_urgent_tier_listing_each() {
 #[test]
 fn a_negated_mention_still_gets_the_notice_worded_as_a_condition() {
     let triage = rules();
-    let assessment = triage.assess("no bladder problems, just a sore leg");
+    let assessment = triage.assess("no bladder problems, just a sore leg", &[]);
     let notice = assessment.notice.expect("safety wins over politeness");
     assert!(notice.contains("If you notice"), "{notice}");
     assert!(notice.contains("\"bladder problems\""), "{notice}");
-    let affirmed = triage.assess("I have bladder problems, no fever").notice.unwrap();
+    let affirmed = triage.assess("I have bladder problems, no fever", &[]).notice.unwrap();
     assert!(affirmed.contains("Please get medical help now"), "{affirmed}");
 }
 
@@ -162,14 +338,14 @@ fn a_negated_mention_still_gets_the_notice_worded_as_a_condition() {
 fn the_notice_names_the_clinics_phone_lines() {
     let config = TriageConfig { emergency_number: "911".into(), urgent_line: "your doctor's nurse line".into() };
     let triage = Triage::load(Path::new("corpus/red_flags.toml"), &config).unwrap();
-    assert!(triage.assess("I wet myself").notice.unwrap().contains("call 911"));
-    assert!(triage.assess("I have a fever").notice.unwrap().contains("your doctor's nurse line"));
+    assert!(triage.assess("I wet myself", &[]).notice.unwrap().contains("call 911"));
+    assert!(triage.assess("I have a fever", &[]).notice.unwrap().contains("your doctor's nurse line"));
 }
 
 #[test]
 fn a_red_flag_without_a_question_gets_the_notice_first_then_the_no_answer_reply() {
-    let knowledge = Knowledge::open(&Config::default()).unwrap();
-    let response = sciatica_bot::respond(&knowledge, &ReplyConfig::default(), "lol i wet myself last night");
+    let knowledge = &*KNOWLEDGE;
+    let response = sciatica_bot::respond(knowledge, &ReplyConfig::default(), "lol i wet myself last night");
     assert!(response.answer.is_none());
     let notice = response.notice.expect("a notice");
     assert!(response.reply.starts_with(&notice), "{}", response.reply);
@@ -177,27 +353,33 @@ fn a_red_flag_without_a_question_gets_the_notice_first_then_the_no_answer_reply(
     assert_eq!(response.red_flags[0].category, "bladder_dysfunction");
     assert_eq!(response.red_flags[0].matched, "wet myself");
 
-    let answered = sciatica_bot::respond(&knowledge, &ReplyConfig::default(), "are massage guns good? I have a fever");
+    let answered = sciatica_bot::respond(knowledge, &ReplyConfig::default(), "are massage guns good? I have a fever");
     assert!(answered.answer.is_some());
     assert!(answered.reply.starts_with(&answered.notice.unwrap()));
 }
 
 #[test]
 fn the_json_contract_carries_category_tier_and_matched_words() {
-    let knowledge = Knowledge::open(&Config::default()).unwrap();
-    let response = sciatica_bot::respond(&knowledge, &ReplyConfig::default(), "fell off a ladder, both legs numb");
+    let knowledge = &*KNOWLEDGE;
+    let response = sciatica_bot::respond(knowledge, &ReplyConfig::default(), "fell off a ladder, both legs numb");
     let json = serde_json::to_value(&response).unwrap();
     let flags = json["red_flags"].as_array().unwrap();
     assert!(!flags.is_empty());
     for flag in flags {
         let keys: Vec<&str> = flag.as_object().unwrap().keys().map(String::as_str).collect();
-        assert_eq!(keys, ["category", "matched", "tier"]);
+        assert_eq!(keys, ["category", "layer", "matched", "tier"]);
         assert!(["emergency", "urgent"].contains(&flag["tier"].as_str().unwrap()));
     }
     assert_eq!(json["notice"], response.notice.unwrap());
 }
 
+/// The problems of a rules text, completed with ten examples for its last category and an
+/// ordinary list, so that only what the test wrote is wrong.
 fn problems_in(rules: &str) -> Vec<String> {
+    problems_as_written(&format!("{rules}\nexamples = {TEN}\n\n[ordinary]\nexamples = {TEN}\n"))
+}
+
+fn problems_as_written(rules: &str) -> Vec<String> {
     let path = Path::new("red_flags.toml");
     match Triage::parse(path, rules, &TriageConfig::default()) {
         Ok(_) => Vec::new(),
@@ -205,7 +387,8 @@ fn problems_in(rules: &str) -> Vec<String> {
     }
 }
 
-const TIERS: &str = "[tiers.emergency]\nnotice = \"Now: {mentioned}, call {emergency_number}\"\nif_notice = \"If you notice {mentioned}\"\n";
+const TIERS: &str = "[tiers.emergency]\nsemantic = { similarity = 0.5, margin = 0.1 }\nnotice = \"Now: {mentioned}, call {emergency_number}\"\nif_notice = \"If you notice {mentioned}\"\n";
+const TEN: &str = "['s1', 's2', 's3', 's4', 's5', 's6', 's7', 's8', 's9', 's10']";
 
 #[test]
 fn broken_rules_are_reported_with_their_line() {
@@ -214,18 +397,18 @@ fn broken_rules_are_reported_with_their_line() {
     );
     let problems = problems_in(&bad_regex);
     assert_eq!(problems.len(), 1, "{problems:?}");
-    assert!(problems[0].starts_with("red_flags.toml:10: pattern does not compile"), "{problems:?}");
+    assert!(problems[0].starts_with("red_flags.toml:11: pattern does not compile"), "{problems:?}");
 
     let unknown_tier = format!("{TIERS}\n[[flag]]\ncategory = \"a\"\ntier = \"soonish\"\npatterns = ['x']\n");
-    assert!(problems_in(&unknown_tier)[0].starts_with("red_flags.toml:7: unknown tier \"soonish\""));
+    assert!(problems_in(&unknown_tier)[0].starts_with("red_flags.toml:8: unknown tier \"soonish\""));
 
     let tier_without_notice = format!("{TIERS}\n[[flag]]\ncategory = \"a\"\ntier = \"urgent\"\npatterns = ['x']\n");
-    assert!(problems_in(&tier_without_notice)[0].starts_with("red_flags.toml:7: tier \"urgent\" has no notice"));
+    assert!(problems_in(&tier_without_notice)[0].starts_with("red_flags.toml:8: tier \"urgent\" has no notice"));
 
     let no_tier = format!("{TIERS}\n[[flag]]\ncategory = \"a\"\npatterns = ['x']\n");
     assert!(problems_in(&no_tier)[0].contains("missing field `tier`"), "{:?}", problems_in(&no_tier));
 
-    let bad_placeholder = "[tiers.emergency]\nnotice = \"call {emergency_nmber}\"\nif_notice = \"x\"\n\n[[flag]]\ncategory = \"a\"\ntier = \"emergency\"\npatterns = ['x']\n";
+    let bad_placeholder = "[tiers.emergency]\nnotice = \"call {emergency_nmber}\"\nif_notice = \"x\"\nsemantic = { similarity = 0.5, margin = 0.1 }\n\n[[flag]]\ncategory = \"a\"\ntier = \"emergency\"\npatterns = ['x']\n";
     assert!(problems_in(bad_placeholder)[0].starts_with("red_flags.toml:1: unknown placeholder {emergency_nmber}"));
 
     let unknown_words =
@@ -234,7 +417,7 @@ fn broken_rules_are_reported_with_their_line() {
 
     let malformed = format!("{TIERS}\n[[flag]\n");
     assert!(
-        problems_in(&malformed)[0].starts_with("red_flags.toml:5: malformed TOML"),
+        problems_in(&malformed)[0].starts_with("red_flags.toml:6: malformed TOML"),
         "{:?}",
         problems_in(&malformed)
     );
@@ -242,6 +425,48 @@ fn broken_rules_are_reported_with_their_line() {
     let huge =
         format!("{TIERS}\n[[flag]]\ncategory = \"a\"\ntier = \"emergency\"\npatterns = ['(\\w+ ){{0,100000}}x']\n");
     assert!(problems_in(&huge)[0].contains("pattern does not compile"), "{:?}", problems_in(&huge));
+}
+
+#[test]
+fn examples_and_thresholds_are_checked_with_their_line() {
+    let flag = |examples: &str| {
+        format!("\n[[flag]]\ncategory = \"a\"\ntier = \"emergency\"\npatterns = ['x']\nexamples = {examples}\n")
+    };
+    let ordinary = format!("\n[ordinary]\nexamples = {TEN}\n");
+
+    let few = format!("{TIERS}{}{ordinary}", flag("['one', 'two', 'three']"));
+    let problems = problems_as_written(&few);
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(problems[0].starts_with("red_flags.toml:6: category \"a\" has 3 examples"), "{problems:?}");
+
+    let empty = format!(
+        "{TIERS}{}{ordinary}",
+        flag("[\n  's1', 's2', 's3', 's4', 's5',\n  '  ',\n  's6', 's7', 's8', 's9', 's10',\n]")
+    );
+    let problems = problems_as_written(&empty);
+    assert_eq!(problems, ["red_flags.toml:12: an empty example"], "{problems:?}");
+
+    let no_ordinary = format!("{TIERS}{}\n[ordinary]\nexamples = ['just one']\n", flag(TEN));
+    let problems = problems_as_written(&no_ordinary);
+    assert!(problems[0].starts_with("red_flags.toml:12: [ordinary] has 1 examples"), "{problems:?}");
+
+    let out_of_range = format!("{}{}{ordinary}", TIERS.replace("0.5", "1.5"), flag(TEN));
+    assert!(
+        problems_as_written(&out_of_range)[0]
+            .starts_with("red_flags.toml:2: semantic thresholds of emergency must be between 0 and 1"),
+        "{:?}",
+        problems_as_written(&out_of_range)
+    );
+
+    let without_thresholds =
+        format!("{}{}{ordinary}", TIERS.replace("semantic = { similarity = 0.5, margin = 0.1 }\n", ""), flag(TEN));
+    assert!(problems_as_written(&without_thresholds)[0].contains("missing field `semantic`"));
+
+    let lone_together = format!(
+        "{TIERS}\n[[flag]]\ncategory = \"a\"\ntier = \"emergency\"\ntogether = [['x']]\nexamples = {TEN}\n{ordinary}"
+    );
+    assert!(problems_as_written(&lone_together)[0]
+        .starts_with("red_flags.toml:9: a `together` rule needs at least two parts"));
 }
 
 #[test]

@@ -26,16 +26,16 @@ use std::ops::Range;
 use std::path::Path;
 use std::sync::LazyLock;
 
-use regex::bytes::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
-use serde::{Deserialize, Serialize};
-use toml::Spanned;
 use crate::config::TriageConfig;
 use crate::corpus::{line_of, parse_toml, Problem};
 use crate::embed::{Model, ModelError};
-use semantic::{Evidence, Examples, Semantic, Thresholds};
+use regex::bytes::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
 pub use semantic::Clause;
-pub use text::{clauses, normalize};
+use semantic::{Evidence, Examples, Semantic, Thresholds};
+use serde::{Deserialize, Serialize};
 use text::Normalized;
+pub use text::{clauses, normalize};
+use toml::Spanned;
 
 /// The name of the rules file inside the corpus folder.
 pub const RED_FLAGS_FILE: &str = "red_flags.toml";
@@ -356,7 +356,10 @@ impl Triage {
             problems.push(Problem::new(
                 path,
                 at(file.ordinary.span()),
-                format!("[ordinary] has {} examples: at least {MIN_EXAMPLES} ordinary sciatica sentences are needed", ordinary.len()),
+                format!(
+                    "[ordinary] has {} examples: at least {MIN_EXAMPLES} ordinary sciatica sentences are needed",
+                    ordinary.len()
+                ),
             ));
         }
         if !problems.is_empty() {
@@ -371,16 +374,7 @@ impl Triage {
         let exception_negation =
             RegexBuilder::new(EXCEPTION_NEGATION).unicode(false).build().expect("the negation pattern is valid");
         let semantic = Semantic::new(examples.into_iter().map(|(e, _)| e).collect(), ordinary, thresholds);
-        Ok(Triage {
-            set,
-            patterns: owners,
-            together,
-            categories,
-            notices,
-            negation,
-            exception_negation,
-            semantic,
-        })
+        Ok(Triage { set, patterns: owners, together, categories, notices, negation, exception_negation, semantic })
     }
 
     /// Embeds the semantic layer's examples with the shipped model (from the vector cache
@@ -399,8 +393,10 @@ impl Triage {
             let (regex, category) = &self.patterns[index];
             regex.find_iter(text).map(move |m| (m.range(), *category))
         });
-        let together_matches =
-            self.together.iter().flat_map(|(parts, category)| together(parts, &normalized).map(move |r| (r, *category)));
+        let together_matches = self
+            .together
+            .iter()
+            .flat_map(|(parts, category)| together(parts, &normalized).map(move |r| (r, *category)));
         for (span, category_index) in pattern_matches.chain(together_matches) {
             let category = &self.categories[category_index];
             if self.excepted(category, &normalized, &span) {

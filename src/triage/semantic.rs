@@ -99,11 +99,13 @@ impl Semantic {
     pub fn evidence(&self, clauses: &[Clause]) -> Vec<Evidence> {
         let Some(vectors) = &self.vectors else { return Vec::new() };
         let nearest = |candidates: &[Vector], vector: &Vector| -> (usize, f32) {
-            candidates
-                .iter()
-                .map(|c| c.cosine(vector))
-                .enumerate()
-                .fold((0, f32::NEG_INFINITY), |best, (i, s)| if s > best.1 { (i, s) } else { best })
+            candidates.iter().map(|c| c.cosine(vector)).enumerate().fold((0, f32::NEG_INFINITY), |best, (i, s)| {
+                if s > best.1 {
+                    (i, s)
+                } else {
+                    best
+                }
+            })
         };
         let ordinary: Vec<(usize, f32)> = clauses.iter().map(|c| nearest(&vectors.ordinary, &c.vector)).collect();
         let mut evidence = Vec::new();
