@@ -18,7 +18,11 @@ const NEAREST_SHOWN: usize = 3;
 fn evidence_line(evidence: &Evidence) -> String {
     format!(
         "{} {} ({}): clause {:?} ~ example {:?} {:.3}; nearest ordinary {:?} {:.3}; margin {:.3}",
-        if evidence.flagged { "semantic FLAG" } else { "semantic near" },
+        match (evidence.flagged, evidence.excepted) {
+            (true, _) => "semantic FLAG",
+            (false, true) => "semantic EXCEPTED",
+            (false, false) => "semantic near",
+        },
         evidence.category,
         evidence.tier,
         evidence.clause,

@@ -421,7 +421,13 @@ impl Triage {
                 }
             }
         }
-        let evidence = self.semantic.evidence(clauses);
+        let mut evidence = self.semantic.evidence(clauses);
+        for evidence in evidence.iter_mut().filter(|e| e.flagged) {
+            // The rules' harmless readings hold for the semantic layer too: a clause close to
+            // the trauma examples is still about the neighbour's fall.
+            evidence.excepted = self.excepted_clause(&evidence.category, &evidence.clause);
+            evidence.flagged = !evidence.excepted;
+        }
         for evidence in evidence.iter().filter(|e| e.flagged) {
             found.entry(&evidence.category).or_insert_with(|| RedFlag {
                 category: evidence.category.clone(),
@@ -436,6 +442,16 @@ impl Triage {
         flags.sort_by_key(|flag| std::cmp::Reverse(flag.tier));
         let notice = self.notice(&flags);
         Assessment { flags, notice, evidence }
+    }
+
+    /// Whether an exception of any of the category's groups, not denied, matches in a clause.
+    fn excepted_clause(&self, category: &str, clause: &str) -> bool {
+        let normalized = normalize(clause);
+        let text = normalized.as_bytes();
+        let exceptions = self.categories.iter().filter(|c| c.name == category).flat_map(|c| &c.exceptions);
+        exceptions
+            .into_iter()
+            .any(|exception| exception.find_iter(text).any(|x| !self.exception_negation.is_match(&text[..x.start()])))
     }
 
     /// Whether one of the category's exceptions, in the match's sentence and close to it,

@@ -73,7 +73,10 @@ pub struct Evidence {
     pub ordinary: String,
     pub ordinary_similarity: f32,
     pub margin: f32,
+    /// The thresholds are met and no exception of the category reads the clause as harmless.
     pub flagged: bool,
+    /// An exception of the category matched in the clause ("my neighbour fell off a ladder").
+    pub excepted: bool,
 }
 
 impl Semantic {
@@ -130,6 +133,7 @@ impl Semantic {
                 ordinary_similarity,
                 margin,
                 flagged: similarity >= thresholds.similarity && margin >= thresholds.margin,
+                excepted: false,
             });
         }
         evidence.sort_by(|a, b| b.margin.total_cmp(&a.margin));
