@@ -14,6 +14,7 @@ use sciatica_bot::config::{Config, ReplyConfig};
 use sciatica_bot::corpus::Corpus;
 use sciatica_bot::embed::Model;
 use sciatica_bot::search::Engine;
+use sciatica_bot::triage;
 use sciatica_bot::Knowledge;
 
 /// A long message with a red flag in passing: six clauses for the semantic layer.
@@ -44,6 +45,48 @@ fn questions(c: &mut Criterion) {
             b.iter(|| sciatica_bot::respond_embedded(&knowledge, &config, black_box(question), &embedded))
         });
     }
+    group.finish();
+}
+
+/// Triage and answer of whole messages as people write them: every labelled red-flag message
+/// (short ones, and rambling ones of many clauses), timed one at a time end to end; p50 and
+/// p99 are printed, criterion times the longest.
+fn messages(c: &mut Criterion) {
+    let knowledge = Knowledge::open(&Config::default()).unwrap();
+    let config = ReplyConfig::default();
+    let mut messages: Vec<String> = Vec::new();
+    for entry in std::fs::read_dir("tests/data").unwrap() {
+        let path = entry.unwrap().path();
+        if path.file_name().unwrap().to_string_lossy().starts_with("redflags_") {
+            let text = std::fs::read_to_string(&path).unwrap();
+            messages.extend(
+                text.lines()
+                    .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+                    .map(|m| m["text"].as_str().unwrap().to_owned()),
+            );
+        }
+    }
+    let mut timings: Vec<std::time::Duration> = messages
+        .iter()
+        .map(|message| {
+            let started = std::time::Instant::now();
+            black_box(sciatica_bot::respond(&knowledge, &config, message));
+            started.elapsed()
+        })
+        .collect();
+    timings.sort();
+    eprintln!(
+        "{} labelled messages, triage and answer end to end: p50 {:?}, p99 {:?}, max {:?}",
+        messages.len(),
+        timings[timings.len() / 2],
+        timings[timings.len() * 99 / 100],
+        timings[timings.len() - 1]
+    );
+    let longest = messages.iter().max_by_key(|m| triage::clauses(m).len()).unwrap();
+    let mut group = c.benchmark_group("message");
+    group.bench_function(format!("the labelled message of most clauses ({})", triage::clauses(longest).len()), |b| {
+        b.iter(|| sciatica_bot::respond(&knowledge, &config, black_box(longest)))
+    });
     group.finish();
 }
 
@@ -96,5 +139,5 @@ fn index(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, questions, model, triage, index);
+criterion_group!(benches, questions, messages, model, triage, index);
 criterion_main!(benches);

@@ -87,23 +87,15 @@ fn dev_set_every_red_flag_is_caught_and_ordinary_talk_is_left_alone() {
     assert_eq!(figures.false_alarms, 0, "{figures:?}");
 }
 
-/// The half of the held-out batch the rules and thresholds were tuned on.
+/// The held-out batches the rules and thresholds were tuned on (tests/data/README.md: each
+/// was measured once, then read): the first batch's two halves and the second batch.
 #[test]
-fn held_out_tuning_half_stays_caught() {
-    let figures = run("redflags_heldout_tune.jsonl");
-    assert_eq!(figures.missed, 0, "{figures:?}");
-    assert!(figures.false_alarms <= 1, "{figures:?}");
-}
-
-/// The other half, measured once per method (README): this guards the figure measured, so
-/// that a later change cannot quietly lose what it caught. 84 flags (48 emergencies), 40
-/// ordinary messages.
-#[test]
-fn held_out_report_half_keeps_its_measured_figures() {
-    let figures = run("redflags_heldout_report.jsonl");
-    assert!(figures.missed <= 6, "{figures:?}");
-    assert!(figures.emergencies_missed <= 6, "{figures:?}");
-    assert!(figures.false_alarms <= 2, "{figures:?}");
+fn held_out_batches_tuned_on_stay_caught() {
+    for file in ["redflags_heldout_tune.jsonl", "redflags_heldout_report.jsonl", "redflags_heldout2.jsonl"] {
+        let figures = run(file);
+        assert_eq!(figures.missed, 0, "{file}: {figures:?}");
+        assert_eq!(figures.false_alarms, 0, "{file}: {figures:?}");
+    }
 }
 
 /// Our own wordings: at least three per category, and ordinary messages that share words

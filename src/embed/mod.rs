@@ -32,6 +32,9 @@ const MAX_TOKENS: usize = 256;
 /// 8, 4.3 s within this budget, measured on the 2-core machine; 8,192 was slower again), and
 /// the budget keeps a batch of long passages from taking hundreds of megabytes for attention.
 const BATCH_TOKENS: usize = 2048;
+/// Padding tokens a batch may carry beyond a quarter of its real ones: a little, so that
+/// texts of nearly the same length still go together.
+const PADDING_SLACK: usize = 16;
 /// In the WordPiece vocabulary, whole words start after the reserved and single-character
 /// entries, in roughly descending order of frequency in English.
 const FIRST_WHOLE_WORD_ID: u32 = 1996;
@@ -216,9 +219,19 @@ impl Model {
         let mut start = 0;
         while start < order.len() {
             // Sorted by length, so the last text of a batch is its longest: it sets the
-            // padded width, and the batch grows while the padded tokens fit the budget.
+            // padded width, and the batch grows while the padded tokens fit the budget and
+            // padding stays a small part of the work (the model's cost is per token, padding
+            // included: a long question batched with its short clauses would cost its width
+            // times theirs).
             let mut end = start + 1;
-            while end < order.len() && (end + 1 - start) * encodings[order[end]].get_ids().len() <= BATCH_TOKENS {
+            let mut real = encodings[order[start]].get_ids().len();
+            while end < order.len() {
+                let width = encodings[order[end]].get_ids().len();
+                let padded = (end + 1 - start) * width;
+                if padded > BATCH_TOKENS || padded > (real + width) * 5 / 4 + PADDING_SLACK {
+                    break;
+                }
+                real += width;
                 end += 1;
             }
             let batch: Vec<&Encoding> = order[start..end].iter().map(|&i| &encodings[i]).collect();
