@@ -56,6 +56,11 @@ struct Figures {
 
 /// Runs a labelled set through both layers; prints each miss and false alarm.
 fn run(file: &str) -> Figures {
+    run_showing(file, true)
+}
+
+/// [`run`], printing the messages only when `show`: a set still held out is never read.
+fn run_showing(file: &str, show: bool) -> Figures {
     let messages = labelled(file);
     let texts: Vec<&str> = messages.iter().map(|m| m.text.as_str()).collect();
     let mut figures = Figures::default();
@@ -65,13 +70,17 @@ fn run(file: &str) -> Figures {
             if assessment.tier().is_none_or(|got| got < wanted) || assessment.notice.is_none() {
                 figures.missed += 1;
                 figures.emergencies_missed += usize::from(wanted == Tier::Emergency);
-                println!("MISS {wanted} {:?}: {:?} -> {:?}", message.category, message.text, assessment.flags);
+                if show {
+                    println!("MISS {wanted} {:?}: {:?} -> {:?}", message.category, message.text, assessment.flags);
+                }
             }
         } else {
             figures.negatives += 1;
             if !assessment.flags.is_empty() {
                 figures.false_alarms += 1;
-                println!("FALSE ALARM {:?} -> {:?}", message.text, assessment.flags);
+                if show {
+                    println!("FALSE ALARM {:?} -> {:?}", message.text, assessment.flags);
+                }
             }
         }
     }
@@ -103,6 +112,17 @@ fn held_out_batches_tuned_on_stay_caught() {
         assert_eq!(figures.missed, 0, "{file}: {figures:?}");
         assert!(figures.false_alarms <= false_alarms, "{file}: {figures:?}");
     }
+}
+
+/// Held-out batch 4 is still held out: measured once with the current method (recall
+/// 139/150, emergencies 83/89, false alarms 8/90) and never read. This guards those figures
+/// without printing a message, so that a later change cannot quietly lose what it caught.
+#[test]
+fn held_out_batch_4_keeps_its_measured_figures_unread() {
+    let figures = run_showing("redflags_heldout4.jsonl", false);
+    assert!(figures.missed <= 11, "{figures:?}");
+    assert!(figures.emergencies_missed <= 6, "{figures:?}");
+    assert!(figures.false_alarms <= 8, "{figures:?}");
 }
 
 /// Our own wordings: at least three per category, and ordinary messages that share words
