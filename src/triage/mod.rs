@@ -425,7 +425,7 @@ impl Triage {
         for evidence in evidence.iter_mut().filter(|e| e.flagged) {
             // The rules' harmless readings hold for the semantic layer too: a clause close to
             // the trauma examples is still about the neighbour's fall.
-            evidence.excepted = self.excepted_clause(&evidence.category, &evidence.clause);
+            evidence.excepted = self.excepted_clause(&evidence.category, &normalized, &evidence.clause);
             evidence.flagged = !evidence.excepted;
         }
         for evidence in evidence.iter().filter(|e| e.flagged) {
@@ -444,14 +444,18 @@ impl Triage {
         Assessment { flags, notice, evidence }
     }
 
-    /// Whether an exception of any of the category's groups, not denied, matches in a clause.
-    fn excepted_clause(&self, category: &str, clause: &str) -> bool {
-        let normalized = normalize(clause);
-        let text = normalized.as_bytes();
-        let exceptions = self.categories.iter().filter(|c| c.name == category).flat_map(|c| &c.exceptions);
-        exceptions
-            .into_iter()
-            .any(|exception| exception.find_iter(text).any(|x| !self.exception_negation.is_match(&text[..x.start()])))
+    /// Whether the semantic layer's clause is read as harmless by an exception of any of the
+    /// category's groups, as a rule's match would be: the clause is the match.
+    fn excepted_clause(&self, category: &str, normalized: &Normalized, clause: &str) -> bool {
+        let clause = normalize(clause);
+        // The clause's words are in the normalised message, unless a stutter was cut across
+        // its edge; then the clause alone is read.
+        let (own, span) = match normalized.text.find(&clause) {
+            Some(start) => (None, start..start + clause.len()),
+            None => (Some(Normalized::new(&clause)), 0..clause.len()),
+        };
+        let within = own.as_ref().unwrap_or(normalized);
+        self.categories.iter().filter(|c| c.name == category).any(|c| self.excepted(c, within, &span))
     }
 
     /// Whether one of the category's exceptions, in the match's sentence and close to it,
