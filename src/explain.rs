@@ -41,8 +41,7 @@ pub fn write_triage(response: &Response, out: &mut dyn Write) -> std::io::Result
         writeln!(out, "no red flag")?;
     }
     for flag in &response.red_flags {
-        let layer = serde_json::to_value(flag.layer).unwrap_or_default();
-        writeln!(out, "{} ({}) by {}: {:?}", flag.category, flag.tier, layer.as_str().unwrap_or("?"), flag.matched)?;
+        writeln!(out, "{} ({}) by {}: {:?}", flag.category, flag.tier, flag.layer, flag.matched)?;
     }
     let mut nearest = 0;
     for evidence in &response.triage_evidence {

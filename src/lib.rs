@@ -108,10 +108,7 @@ impl Knowledge {
     pub fn embed_all(&self, questions: &[&str]) -> Vec<Embedded> {
         let wanted: Vec<ToEmbed> = questions.iter().map(|q| self.texts_to_embed(q)).collect();
         let texts: Vec<&str> = wanted.iter().flat_map(ToEmbed::texts).collect();
-        let mut vectors = self.engine.model().embed(&texts).unwrap_or_else(|error| {
-            tracing::warn!(%error, "cannot embed messages; answering by their words alone");
-            vec![Vector::zero(); texts.len()]
-        });
+        let mut vectors = self.engine.embed_texts(&texts);
         let mut embedded = Vec::with_capacity(wanted.len());
         for wanted in wanted.into_iter().rev() {
             let rest = vectors.len() - wanted.texts().count();

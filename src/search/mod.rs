@@ -291,9 +291,16 @@ impl Engine {
     /// answered by their words alone.
     pub fn embed_all(&self, questions: &[&str]) -> Vec<Vector> {
         let texts: Vec<Cow<'_, str>> = questions.iter().map(|q| self.embedding_text(q)).collect();
-        let texts: Vec<&str> = texts.iter().map(|t| t.as_ref()).collect();
-        self.model.embed(&texts).unwrap_or_else(|error| {
-            tracing::warn!(%error, "cannot embed questions; answering by their words alone");
+        self.embed_texts(&texts.iter().map(|t| t.as_ref()).collect::<Vec<_>>())
+    }
+
+    /// The vectors of texts as given (no spelling fixed), computed together. When inference
+    /// fails (it does not with a model that loaded), every vector is the zero vector, which
+    /// is close to nothing: questions are answered by their words, messages triaged by the
+    /// rules.
+    pub fn embed_texts(&self, texts: &[&str]) -> Vec<Vector> {
+        self.model.embed(texts).unwrap_or_else(|error| {
+            tracing::warn!(%error, "cannot embed; answering by words and red-flag rules alone");
             vec![Vector::zero(); texts.len()]
         })
     }

@@ -73,6 +73,15 @@ pub enum Tier {
     Emergency,
 }
 
+impl fmt::Display for Layer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Layer::Rule => "rule",
+            Layer::Semantic => "semantic",
+        })
+    }
+}
+
 impl fmt::Display for Tier {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
@@ -421,13 +430,10 @@ impl Triage {
                 }
             }
         }
-        let mut evidence = self.semantic.evidence(clauses);
-        for evidence in evidence.iter_mut().filter(|e| e.flagged) {
-            // The rules' harmless readings hold for the semantic layer too: a clause close to
-            // the trauma examples is still about the neighbour's fall.
-            evidence.excepted = self.excepted_clause(&evidence.category, &normalized, &evidence.clause);
-            evidence.flagged = !evidence.excepted;
-        }
+        // The rules' harmless readings hold for the semantic layer too: a clause close to the
+        // trauma examples is still about the neighbour's fall.
+        let evidence =
+            self.semantic.evidence(clauses, |category, clause| self.excepted_clause(category, &normalized, clause));
         for evidence in evidence.iter().filter(|e| e.flagged) {
             found.entry(&evidence.category).or_insert_with(|| RedFlag {
                 category: evidence.category.clone(),

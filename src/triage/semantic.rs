@@ -98,8 +98,9 @@ impl Semantic {
     }
 
     /// Every category's best evidence over the clauses, the strongest margin first; empty
-    /// until the examples are embedded or when there are no clauses.
-    pub fn evidence(&self, clauses: &[Clause]) -> Vec<Evidence> {
+    /// until the examples are embedded or when there are no clauses. `excepted(category,
+    /// clause)` says whether one of the category's exceptions reads the clause as harmless.
+    pub fn evidence(&self, clauses: &[Clause], excepted: impl Fn(&str, &str) -> bool) -> Vec<Evidence> {
         let Some(vectors) = &self.vectors else { return Vec::new() };
         let nearest = |candidates: &[Vector], vector: &Vector| -> (usize, f32) {
             candidates.iter().map(|c| c.cosine(vector)).enumerate().fold((0, f32::NEG_INFINITY), |best, (i, s)| {
@@ -123,6 +124,8 @@ impl Semantic {
                 })
                 .max_by(|a, b| a.5.total_cmp(&b.5));
             let Some((clause, e, similarity, o, ordinary_similarity, margin)) = best else { continue };
+            let close = similarity >= thresholds.similarity && margin >= thresholds.margin;
+            let excepted = close && excepted(&examples.category, &clause.text);
             evidence.push(Evidence {
                 category: examples.category.clone(),
                 tier: examples.tier,
@@ -132,8 +135,8 @@ impl Semantic {
                 ordinary: self.ordinary.get(o).cloned().unwrap_or_default(),
                 ordinary_similarity,
                 margin,
-                flagged: similarity >= thresholds.similarity && margin >= thresholds.margin,
-                excepted: false,
+                flagged: close && !excepted,
+                excepted,
             });
         }
         evidence.sort_by(|a, b| b.margin.total_cmp(&a.margin));
