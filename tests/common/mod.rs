@@ -1,6 +1,9 @@
 //! Support shared by the integration tests.
 
 pub mod fake_discord;
+// Used by some test binaries only.
+#[allow(dead_code)]
+pub mod synthetic;
 
 /// The `[model]` section of a config written outside the repository for a `serve` process: the
 /// shipped model, and the vector cache the other tests fill, by absolute path, so the process
