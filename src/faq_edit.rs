@@ -69,6 +69,30 @@ impl FaqEditor {
     }
 }
 
+/// An entry as staff wrote it in `faq.md`: the question, and the answer's Markdown (links and
+/// emphasis included), so an edit starts from the source, not from the plain text the bot quotes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FaqSource {
+    pub question: String,
+    pub answer: String,
+}
+
+/// The source of entry `id` in `faq.md`, or `None` when it has no such entry (an article
+/// passage is not a FAQ entry). Blocking file I/O: call it off the async runtime.
+pub fn source(config: &Config, id: &str) -> Result<Option<FaqSource>, EditError> {
+    let path = config.corpus.dir.join(FAQ_FILE);
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(io("read", &path)(e)),
+    };
+    let lines: Vec<&str> = text.lines().collect();
+    Ok(entries(&text).into_iter().find(|e| e.id == id).map(|entry| FaqSource {
+        question: lines[entry.lines.start].trim_start_matches('#').trim().to_owned(),
+        answer: lines[entry.lines.start + 1..entry.lines.end].join("\n").trim().to_owned(),
+    }))
+}
+
 /// The FAQ text with the edit made, and the id of the entry.
 fn edited(text: &str, edit: &FaqEdit) -> Result<(String, String), EditError> {
     let entries = entries(text);
@@ -263,6 +287,19 @@ mod tests {
         }
         assert_eq!(std::fs::read_dir(history.path()).unwrap().count(), 4, "each edit kept the file it replaced");
         assert!(!corpus.path().join(TEMPORARY_FILE).exists());
+    }
+
+    #[test]
+    fn the_source_of_an_entry_keeps_its_markdown() {
+        let corpus = tempfile::tempdir().unwrap();
+        let faq = "# FAQ\n\n## Can I book online?\n\nYes, on [our booking page](https://example.com/book).\n\n*Thanks!*\n\n## Other?\n\nNo.\n";
+        std::fs::write(corpus.path().join(FAQ_FILE), faq).unwrap();
+        let mut config = Config::default();
+        config.corpus.dir = corpus.path().to_path_buf();
+        let entry = source(&config, "faq/can-i-book-online").unwrap().unwrap();
+        assert_eq!(entry.question, "Can I book online?");
+        assert_eq!(entry.answer, "Yes, on [our booking page](https://example.com/book).\n\n*Thanks!*");
+        assert_eq!(source(&config, "article/massage").unwrap(), None);
     }
 
     #[test]

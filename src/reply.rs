@@ -158,11 +158,6 @@ pub fn cut_at_boundary(text: &str, max: usize) -> &str {
     }
 }
 
-/// Any text the bot sends, cut to Discord's limit at a sentence or word boundary.
-pub fn fit_message(text: &str) -> String {
-    fit(text.to_owned(), MAX_REPLY_CHARS)
-}
-
 /// A last guard: whatever was assembled, the text never exceeds `room`.
 fn fit(text: String, room: usize) -> String {
     if chars(&text) <= room {

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use common::fake_discord::{
     assert_no_pings, autocomplete_json, bot_user, click_json, command_json, message_json, modal_json, user,
-    FakeDiscord, BOT_ID, WAIT,
+    FakeDiscord, Gateway, BOT_ID, BOT_ROLE_ID, WAIT,
 };
 use sciatica_bot::config::Config;
 use sciatica_bot::discord::{self, Shared};
@@ -23,7 +23,7 @@ use tokio::sync::oneshot;
 static MODEL: LazyLock<Arc<Model>> =
     LazyLock::new(|| Arc::new(Model::load(&Config::default().model.dir).expect("the shipped model loads")));
 
-const GUILD: u64 = 81_985_512_345_678_901;
+const GUILD: u64 = common::fake_discord::GUILD_ID;
 const CHANNEL: u64 = 500;
 const STAFF_ROLE: u64 = 77;
 const MANAGE_GUILD: u64 = 1 << 5;
@@ -109,19 +109,24 @@ impl Running {
         (corpus, running)
     }
 
-    /// The next request the bot makes, recorded like the others.
-    async fn fake_next(&mut self) -> Option<common::fake_discord::Recorded> {
-        self.fake.next().await
-    }
-
-    /// Stops the bot cleanly and checks every body it sent lets nobody be pinged.
+    /// Stops the bot cleanly and checks what Discord would: every body it sent was accepted
+    /// (within the limits, in time, answered once) and lets nobody be pinged, and every
+    /// interaction got its response.
     async fn finish(mut self) {
         self.fake.drain(Duration::from_millis(200)).await;
+        let refused: Vec<_> = self.fake.refused().iter().map(|r| (&r.method, &r.path, &r.refusal)).collect();
+        assert!(refused.is_empty(), "Discord would refuse: {refused:#?}");
+        assert_eq!(self.fake.unanswered_interactions(), Vec::<String>::new(), "interactions never answered");
         let sent = self.fake.sent_bodies();
         assert!(!sent.is_empty());
         for request in sent {
             assert_no_pings(request);
         }
+        self.stop().await;
+    }
+
+    /// Stops the bot cleanly, for a test that checked every body as it came.
+    async fn stop(mut self) {
         let _ = self.stop.take().unwrap().send(());
         let result = tokio::time::timeout(WAIT, self.task).await.expect("the bot stops in time").unwrap();
         assert!(result.is_ok(), "{result:?}");
@@ -142,10 +147,11 @@ fn fixtures_deserialize_into_serenity_types() {
     serde_json::from_value::<serenity::all::CommandInteraction>(dm_command).unwrap();
     let modal = modal_json(7, "faq:add", &[("question", "q"), ("answer", "a")], GUILD, user(4, "a", false), &[1]);
     serde_json::from_value::<serenity::all::ModalInteraction>(modal).unwrap();
-    let autocomplete = autocomplete_json(8, "faq", "edit", "question", "gun", GUILD, user(4, "a", false));
+    let autocomplete = autocomplete_json(8, "faq", "edit", "question", "gun", GUILD, user(4, "a", false), &[]);
     serde_json::from_value::<serenity::all::CommandInteraction>(autocomplete).unwrap();
     let click = click_json(9, "feedback:up:x", 10, CHANNEL, GUILD, user(4, "a", false));
     serde_json::from_value::<serenity::all::ComponentInteraction>(click).unwrap();
+    serde_json::from_value::<serenity::all::Guild>(common::fake_discord::guild_json(GUILD)).unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -175,16 +181,19 @@ async fn a_red_flag_reply_starts_with_the_notice() {
 async fn slash_ask_and_topics_are_answered_through_the_interaction_callback() {
     let mut bot = Running::start(|c| c.discord.ephemeral_answers = true).await;
     bot.command(30, "ask", ask("Can massage make sciatica worse?"), &[], 0);
-    let response = bot.fake.callback(30).await;
-    assert_eq!(response["type"], 4);
-    let content = response["data"]["content"].as_str().unwrap();
+    let response = bot.fake.response(30).await;
+    let content = response["content"].as_str().unwrap();
     assert!(content.contains("Massage can temporarily increase discomfort"), "{content}");
-    assert_eq!(response["data"]["flags"], 64, "ephemeral_answers makes the answer visible to the asker only");
+    assert_eq!(response["flags"], 64, "ephemeral_answers makes the answer visible to the asker only");
 
     bot.command(31, "topics", json!([]), &[], 0);
-    let topics = bot.fake.callback(31).await;
-    let content = topics["data"]["content"].as_str().unwrap();
+    let topics = bot.fake.response(31).await;
+    let content = topics["content"].as_str().unwrap();
     assert!(content.contains("What Is Sciatica And Why Does It Hurt"), "{content}");
+    // Lesser defect: the five techniques people come for are `###` sections, and were never named.
+    for technique in ["Deep Tissue Massage For Sciatica", "Swedish Technique For Sciatic Nerve Pain", "Trigger Point"] {
+        assert!(content.contains(technique), "{content}");
+    }
     bot.finish().await;
 }
 
@@ -285,9 +294,9 @@ async fn unanswered_questions_are_logged_without_identity_and_shown_to_staff() {
     bot.say(130, 4_242_424_242, &format!("<@{BOT_ID}> <@555> is there parking at the clinic?"), true);
     bot.fake.reply_to(130).await;
     bot.command(131, "ask", ask("Is there PARKING at the clinic"), &[], 0);
-    bot.fake.callback(131).await;
+    bot.fake.response(131).await;
     bot.command(132, "ask", ask("Are massage guns good for sciatica?"), &[], 0);
-    bot.fake.callback(132).await;
+    bot.fake.response(132).await;
     let log_path = bot.files.path().join("unanswered.jsonl");
     let deadline = std::time::Instant::now() + WAIT;
     let log = loop {
@@ -302,11 +311,11 @@ async fn unanswered_questions_are_logged_without_identity_and_shown_to_staff() {
     assert!(!log.contains(&CHANNEL.to_string()), "{log}");
 
     bot.command(133, "unanswered", json!([]), &[], 0);
-    let refused = bot.fake.callback(133).await;
-    assert!(refused["data"]["content"].as_str().unwrap().contains("only clinic staff"));
+    let refused = bot.fake.response(133).await;
+    assert!(refused["content"].as_str().unwrap().contains("only clinic staff"));
     bot.command(134, "unanswered", json!([]), &[STAFF_ROLE], 0);
-    let report = bot.fake.callback(134).await;
-    let content = report["data"]["content"].as_str().unwrap();
+    let report = bot.fake.response(134).await;
+    let content = report["content"].as_str().unwrap();
     assert!(content.contains("2 × Is there PARKING at the clinic"), "{content}");
     bot.finish().await;
 }
@@ -328,30 +337,30 @@ async fn reload_is_refused_to_members_and_done_for_staff() {
     let mut bot = Running::start(|c| c.corpus.dir = dir.clone()).await;
 
     bot.command(70, "reload", json!([]), &[], 0);
-    let refused = bot.fake.callback(70).await;
-    assert!(refused["data"]["content"].as_str().unwrap().contains("only clinic staff"), "{refused}");
-    assert_eq!(refused["data"]["flags"], 64, "the refusal is visible only to the member");
+    let refused = bot.fake.response(70).await;
+    assert!(refused["content"].as_str().unwrap().contains("only clinic staff"), "{refused}");
+    assert_eq!(refused["flags"], 64, "the refusal is visible only to the member");
 
     let faq = dir.join("faq.md");
     let mut text = std::fs::read_to_string(&faq).unwrap();
     text.push_str("\n## Do you offer hot stone massage?\n\nYes, hot stone massage is offered on weekdays.\n");
     std::fs::write(&faq, &text).unwrap();
     bot.command(71, "reload", json!([]), &[STAFF_ROLE], 0);
-    let done = bot.fake.callback(71).await;
-    let content = done["data"]["content"].as_str().unwrap();
+    let done = bot.fake.response(71).await;
+    let content = done["content"].as_str().unwrap();
     assert!(content.contains("Added (1): faq/do-you-offer-hot-stone-massage"), "{content}");
     bot.command(72, "ask", ask("do you do hot stone massage?"), &[], 0);
-    let answer = bot.fake.callback(72).await;
-    assert!(answer["data"]["content"].as_str().unwrap().contains("hot stone massage is offered"), "{answer}");
+    let answer = bot.fake.response(72).await;
+    assert!(answer["content"].as_str().unwrap().contains("hot stone massage is offered"), "{answer}");
 
     std::fs::write(&faq, format!("{text}\n## An empty question?\n")).unwrap();
     bot.command(73, "reload", json!([]), &[], MANAGE_GUILD);
-    let broken = bot.fake.callback(73).await;
-    let content = broken["data"]["content"].as_str().unwrap();
+    let broken = bot.fake.response(73).await;
+    let content = broken["content"].as_str().unwrap();
     assert!(content.contains("Not reloaded") && content.contains("faq.md:"), "{content}");
     bot.command(74, "ask", ask("do you do hot stone massage?"), &[], 0);
-    let still = bot.fake.callback(74).await;
-    assert!(still["data"]["content"].as_str().unwrap().contains("hot stone massage is offered"), "{still}");
+    let still = bot.fake.response(74).await;
+    assert!(still["content"].as_str().unwrap().contains("hot stone massage is offered"), "{still}");
     bot.finish().await;
 }
 
@@ -362,8 +371,8 @@ async fn a_4000_character_question_gets_a_reply_within_discords_limit() {
         format!("are massage guns good for sciatica? {}", "I have been wondering about this for ages. ".repeat(100));
     assert!(long.chars().count() >= 4000);
     bot.command(80, "ask", ask(&long[..4000]), &[], 0);
-    let response = bot.fake.callback(80).await;
-    assert!(response["data"]["content"].as_str().unwrap().chars().count() <= 2000);
+    let response = bot.fake.response(80).await;
+    assert!(response["content"].as_str().unwrap().chars().count() <= 2000);
     bot.say(81, 42, &format!("<@{BOT_ID}> {}", &long[..4000]), true);
     assert!(bot.fake.reply_to(81).await.chars().count() <= 2000);
     bot.finish().await;
@@ -376,7 +385,7 @@ async fn mentions_in_a_question_never_ping_anyone() {
     let reply = bot.fake.reply_to(90).await;
     assert!(!reply.contains("@everyone") && !reply.contains("<@123>"), "{reply}");
     bot.command(91, "ask", ask("@everyone <@123> does massage help sciatica?"), &[], 0);
-    bot.fake.callback(91).await;
+    bot.fake.response(91).await;
     bot.finish().await;
 }
 
@@ -477,14 +486,14 @@ async fn a_saved_edit_goes_live_and_a_broken_one_is_reported_while_the_old_answe
     let content = report.body["content"].as_str().unwrap();
     assert!(content.contains("Added (1): faq/do-you-offer-hot-stone-massage"), "{content}");
     bot.command(140, "ask", ask("do you do hot stone massage?"), &[], 0);
-    assert!(bot.fake.callback(140).await["data"]["content"].as_str().unwrap().contains("hot stone massage is offered"));
+    assert!(bot.fake.response(140).await["content"].as_str().unwrap().contains("hot stone massage is offered"));
 
     std::fs::write(&faq, format!("{text}\n## An empty question?\n")).unwrap();
     let report = bot.fake.expect("a problem report", |r| r.method == "POST" && r.path == staff_post).await;
     let content = report.body["content"].as_str().unwrap();
     assert!(content.contains("not applied") && content.contains("faq.md:"), "{content}");
     bot.command(141, "ask", ask("do you do hot stone massage?"), &[], 0);
-    assert!(bot.fake.callback(141).await["data"]["content"].as_str().unwrap().contains("hot stone massage is offered"));
+    assert!(bot.fake.response(141).await["content"].as_str().unwrap().contains("hot stone massage is offered"));
 
     bot.fake.drain(Duration::from_millis(800)).await;
     let reports = bot.fake.seen.iter().filter(|r| r.method == "POST" && r.path == staff_post).count();
@@ -508,8 +517,8 @@ async fn staff_add_a_faq_entry_from_discord_and_it_is_live_at_once_and_after_a_r
     let before = std::fs::read_to_string(dir.join("faq.md")).unwrap();
 
     bot.command(150, "faq", faq_subcommand("add", None), &[], 0);
-    let refused = bot.fake.callback(150).await;
-    assert!(refused["data"]["content"].as_str().unwrap().contains("only clinic staff"), "{refused}");
+    let refused = bot.fake.response(150).await;
+    assert!(refused["content"].as_str().unwrap().contains("only clinic staff"), "{refused}");
 
     bot.command(151, "faq", faq_subcommand("add", None), &[STAFF_ROLE], 0);
     let form = bot.fake.callback(151).await;
@@ -520,19 +529,19 @@ async fn staff_add_a_faq_entry_from_discord_and_it_is_live_at_once_and_after_a_r
         [("question", "Do you offer hot stone massage?"), ("answer", "Yes, hot stone massage is offered on weekdays.")];
     let forged = modal_json(152, "faq:add", &fields, GUILD, user(42, "member", false), &[]);
     bot.fake.dispatch("INTERACTION_CREATE", forged);
-    assert!(bot.fake.callback(152).await["data"]["content"].as_str().unwrap().contains("only clinic staff"));
+    assert!(bot.fake.response(152).await["content"].as_str().unwrap().contains("only clinic staff"));
     assert_eq!(std::fs::read_to_string(dir.join("faq.md")).unwrap(), before, "a forged form changes nothing");
 
     bot.fake.dispatch(
         "INTERACTION_CREATE",
         modal_json(153, "faq:add", &fields, GUILD, user(42, "member", false), &[STAFF_ROLE]),
     );
-    let saved = bot.fake.callback(153).await;
-    let content = saved["data"]["content"].as_str().unwrap();
+    let saved = bot.fake.response(153).await;
+    let content = saved["content"].as_str().unwrap();
     assert!(content.contains("Added `faq/do-you-offer-hot-stone-massage`"), "{content}");
-    assert_eq!(saved["data"]["flags"], 64);
+    assert_eq!(saved["flags"], 64);
     bot.command(154, "ask", ask("do you do hot stone massage?"), &[], 0);
-    assert!(bot.fake.callback(154).await["data"]["content"].as_str().unwrap().contains("hot stone massage is offered"));
+    assert!(bot.fake.response(154).await["content"].as_str().unwrap().contains("hot stone massage is offered"));
     let kept: Vec<_> = std::fs::read_dir(&history_dir).unwrap().collect();
     assert_eq!(kept.len(), 1, "the previous faq.md is kept");
     bot.finish().await;
@@ -552,7 +561,12 @@ async fn staff_edit_and_remove_entries_chosen_by_autocomplete() {
     let history_dir = bot.files.path().join("history");
     bot.fake.dispatch(
         "INTERACTION_CREATE",
-        autocomplete_json(160, "faq", "edit", "question", "GUNS", GUILD, user(42, "m", false)),
+        autocomplete_json(159, "faq", "edit", "question", "GUNS", GUILD, user(41, "member", false), &[]),
+    );
+    assert_eq!(bot.fake.callback(159).await["data"]["choices"], json!([]), "no suggestions for members");
+    bot.fake.dispatch(
+        "INTERACTION_CREATE",
+        autocomplete_json(160, "faq", "edit", "question", "GUNS", GUILD, user(42, "m", false), &[STAFF_ROLE]),
     );
     let choices = bot.fake.callback(160).await;
     assert_eq!(choices["type"], 8);
@@ -582,18 +596,18 @@ async fn staff_edit_and_remove_entries_chosen_by_autocomplete() {
             &[STAFF_ROLE],
         ),
     );
-    assert!(bot.fake.callback(162).await["data"]["content"].as_str().unwrap().contains("Updated"));
+    assert!(bot.fake.response(162).await["content"].as_str().unwrap().contains("Updated"));
     bot.command(163, "ask", ask("are massage guns good for sciatica?"), &[], 0);
-    assert!(bot.fake.callback(163).await["data"]["content"].as_str().unwrap().contains("Use them gently"));
+    assert!(bot.fake.response(163).await["content"].as_str().unwrap().contains("Use them gently"));
 
     // Removing the only passage a synonym points to would break the corpus: refused, with the line.
     bot.command(164, "faq", faq_subcommand("remove", Some("faq/are-massage-guns-good-for-sciatica")), &[STAFF_ROLE], 0);
-    let refused = bot.fake.callback(164).await["data"]["content"].as_str().unwrap().to_owned();
+    let refused = bot.fake.response(164).await["content"].as_str().unwrap().to_owned();
     assert!(refused.contains("Not saved") && refused.contains("synonyms.toml:"), "{refused}");
 
     let id = "faq/what-type-of-massage-is-best-for-sciatica-nerve-pain";
     bot.command(165, "faq", faq_subcommand("remove", Some(id)), &[STAFF_ROLE], 0);
-    let removed = bot.fake.callback(165).await["data"]["content"].as_str().unwrap().to_owned();
+    let removed = bot.fake.response(165).await["content"].as_str().unwrap().to_owned();
     assert!(removed.contains("Removed"), "{removed}");
     assert!(!std::fs::read_to_string(dir.join("faq.md")).unwrap().contains("What type of massage"));
     assert_eq!(std::fs::read_dir(&history_dir).unwrap().count(), 2, "each edit keeps the previous file");
@@ -612,7 +626,7 @@ async fn a_failed_write_leaves_the_corpus_unchanged_and_tells_the_staff_member()
         "INTERACTION_CREATE",
         modal_json(170, "faq:add", &fields, GUILD, user(42, "m", false), &[STAFF_ROLE]),
     );
-    let content = bot.fake.callback(170).await["data"]["content"].as_str().unwrap().to_owned();
+    let content = bot.fake.response(170).await["content"].as_str().unwrap().to_owned();
     assert!(content.starts_with("Not saved, the FAQ is unchanged: cannot write"), "{content}");
     assert_eq!(std::fs::read_to_string(dir.join("faq.md")).unwrap(), before);
 
@@ -622,7 +636,7 @@ async fn a_failed_write_leaves_the_corpus_unchanged_and_tells_the_staff_member()
         "INTERACTION_CREATE",
         modal_json(171, "faq:add", &breaking, GUILD, user(42, "m", false), &[STAFF_ROLE]),
     );
-    let content = bot.fake.callback(171).await["data"]["content"].as_str().unwrap().to_owned();
+    let content = bot.fake.response(171).await["content"].as_str().unwrap().to_owned();
     assert!(content.contains("would break the corpus") && content.contains("faq.md:"), "{content}");
     assert_eq!(std::fs::read_to_string(dir.join("faq.md")).unwrap(), before);
     bot.finish().await;
@@ -649,14 +663,14 @@ async fn answers_carry_feedback_buttons_and_a_click_counts_once_per_person() {
         "INTERACTION_CREATE",
         click_json(181, down, answer_id, CHANNEL, GUILD, user(4_242_424_242, "a", false)),
     );
-    assert!(bot.fake.callback(181).await["data"]["content"].as_str().unwrap().starts_with("Thanks"));
+    assert!(bot.fake.response(181).await["content"].as_str().unwrap().starts_with("Thanks"));
     bot.fake.dispatch(
         "INTERACTION_CREATE",
         click_json(182, down, answer_id, CHANNEL, GUILD, user(4_242_424_242, "a", false)),
     );
-    assert!(bot.fake.callback(182).await["data"]["content"].as_str().unwrap().contains("already"));
+    assert!(bot.fake.response(182).await["content"].as_str().unwrap().contains("already"));
     bot.fake.dispatch("INTERACTION_CREATE", click_json(183, down, answer_id, CHANNEL, GUILD, user(43, "b", false)));
-    assert!(bot.fake.callback(183).await["data"]["content"].as_str().unwrap().starts_with("Thanks"));
+    assert!(bot.fake.response(183).await["content"].as_str().unwrap().starts_with("Thanks"));
 
     let votes = std::fs::read_to_string(bot.files.path().join("feedback.json")).unwrap();
     let votes: serde_json::Value = serde_json::from_str(&votes).unwrap();
@@ -664,29 +678,363 @@ async fn answers_carry_feedback_buttons_and_a_click_counts_once_per_person() {
     bot.finish().await;
 }
 
-/// Resident memory of this process, in bytes.
-fn resident_bytes() -> u64 {
-    let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
-    let pages: u64 = statm.split_whitespace().nth(1).and_then(|p| p.parse().ok()).unwrap_or(0);
-    pages * 4096
+/// Defect: a third `/ask` within the cooldown got no response at all, and the second one's
+/// "please wait" was public. With the real cooldown on, every `/ask` gets exactly one response:
+/// an answer, then a private "please wait", with the notice first for a red flag.
+#[tokio::test(flavor = "multi_thread")]
+async fn every_ask_within_the_cooldown_gets_a_private_response() {
+    let mut bot = Running::start(|c| c.discord.cooldown_seconds = 600).await;
+    bot.command(300, "ask", ask("are massage guns good for sciatica?"), &[], 0);
+    let answer = bot.fake.response(300).await;
+    assert!(answer["content"].as_str().unwrap().contains("Massage guns can help"), "{answer}");
+    assert_ne!(answer["flags"], 64, "answers are public unless ephemeral_answers is set");
+    let mut waits = Vec::new();
+    for id in 301..=303 {
+        bot.command(id, "ask", ask("how often should I get a massage?"), &[], 0);
+        let wait = bot.fake.response(id).await;
+        assert!(wait["content"].as_str().unwrap().contains("please wait"), "{id}: {wait}");
+        waits.push(wait);
+    }
+    for wait in waits {
+        assert_eq!(wait["flags"], 64, "a \"please wait\" is only for the person who asked: {wait}");
+    }
+    bot.command(304, "ask", ask("I can't feel when I pee since yesterday"), &[], 0);
+    let notice = bot.fake.response(304).await;
+    let content = notice["content"].as_str().unwrap();
+    assert!(content.starts_with("⚠️") && content.contains("please wait"), "{content}");
+    assert_eq!(notice["flags"], 64);
+    bot.finish().await;
+}
+
+/// A copy of the shipped corpus in a deep folder, as clinics keep them, so that every problem
+/// line names a long path.
+fn corpus_copy_deep() -> (tempfile::TempDir, std::path::PathBuf) {
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path().join("clinic-shared-drive/website-content-maintained-by-reception/sciatica-bot/corpus");
+    std::fs::create_dir_all(&dir).unwrap();
+    for entry in std::fs::read_dir("corpus").unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, dir.join(path.file_name().unwrap())).unwrap();
+    }
+    (root, dir)
+}
+
+/// Defect: a `/reload` with many problems made a reply over 2,000 characters, which serenity
+/// refused to send, so staff saw "did not respond" exactly when they needed the list.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_reload_with_many_problems_lists_what_fits_and_counts_the_rest() {
+    let (_root, dir) = corpus_copy_deep();
+    let mut bot = Running::start(|c| c.corpus.dir = dir.clone()).await;
+    let faq = dir.join("faq.md");
+    let mut text = std::fs::read_to_string(&faq).unwrap();
+    for n in 0..40 {
+        text.push_str(&format!("\n## An empty question number {n}?\n"));
+    }
+    std::fs::write(&faq, text).unwrap();
+    bot.command(310, "reload", json!([]), &[STAFF_ROLE], 0);
+    let report = bot.fake.response(310).await;
+    let content = report["content"].as_str().unwrap();
+    assert!(content.starts_with("Not reloaded"), "{content}");
+    assert!(content.chars().count() <= 2000, "{}", content.chars().count());
+    let tail = content.lines().last().unwrap();
+    let listed = content.lines().filter(|l| l.contains("faq.md:")).count();
+    assert_eq!(tail, format!("… and {} more", 40 - listed), "{content}");
+    bot.finish().await;
+}
+
+/// A bot on a corpus copy with two more FAQ entries: one with Markdown, one longer than a
+/// Discord form holds.
+async fn bot_with_a_markdown_entry_and_a_long_one() -> (tempfile::TempDir, Running) {
+    let (corpus, mut bot) = Running::on_a_corpus_copy(|_| {}).await;
+    let faq = corpus.path().join("faq.md");
+    let mut text = std::fs::read_to_string(&faq).unwrap();
+    text.push_str("\n## Can I book online?\n\nYes, on [our booking page](https://example.com/book), *any* day.\n");
+    let long_answer = "Sciatica massage sessions are planned around how you feel on the day. ".repeat(60);
+    text.push_str(&format!("\n## What happens in a first session?\n\n{long_answer}\n"));
+    std::fs::write(&faq, text).unwrap();
+    bot.command(320, "reload", json!([]), &[STAFF_ROLE], 0);
+    assert!(bot.fake.response(320).await["content"].as_str().unwrap().starts_with("Reloaded"));
+    (corpus, bot)
+}
+
+/// Defect: `/faq edit` opened a form with the plain text of the answer, so saving lost its
+/// Markdown (a link came back as its words). The form holds the entry's Markdown.
+#[tokio::test(flavor = "multi_thread")]
+async fn faq_edit_starts_from_the_entrys_markdown() {
+    let (_corpus, mut bot) = bot_with_a_markdown_entry_and_a_long_one().await;
+    bot.command(321, "faq", faq_subcommand("edit", Some("faq/can-i-book-online")), &[STAFF_ROLE], 0);
+    let form = bot.fake.callback(321).await;
+    assert_eq!(form["type"], 9, "{form}");
+    let answer = &form["data"]["components"][1]["components"][0]["value"];
+    assert_eq!(answer, "Yes, on [our booking page](https://example.com/book), *any* day.");
+    bot.finish().await;
+}
+
+/// Defect: `/faq edit` on an answer over 4,000 characters opened a form Discord refuses. Such
+/// an entry is left to the file, with a clear word.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_entry_too_long_for_a_form_is_left_to_the_file() {
+    let (_corpus, mut bot) = bot_with_a_markdown_entry_and_a_long_one().await;
+    bot.command(322, "faq", faq_subcommand("edit", Some("faq/what-happens-in-a-first-session")), &[STAFF_ROLE], 0);
+    let refused = bot.fake.response(322).await;
+    let content = refused["content"].as_str().unwrap();
+    assert!(content.contains("too long for a Discord form") && content.contains("faq.md"), "{content}");
+    assert_eq!(refused["flags"], 64);
+    bot.finish().await;
+}
+
+/// Defects: `/faq edit` accepted an article passage's id and then failed, and an id of ~2,000
+/// typed characters made a "no such entry" reply too long to send.
+#[tokio::test(flavor = "multi_thread")]
+async fn faq_edit_of_an_article_passage_or_a_huge_id_gets_a_reply_that_fits() {
+    let mut bot = Running::start(|_| {}).await;
+    let article = "article/what-is-sciatica-and-why-does-it-hurt/1";
+    bot.command(323, "faq", faq_subcommand("edit", Some(article)), &[STAFF_ROLE], 0);
+    assert!(bot.fake.response(323).await["content"].as_str().unwrap().contains("There is no FAQ entry"));
+    let typed = "x".repeat(2_000);
+    bot.command(324, "faq", faq_subcommand("edit", Some(&typed)), &[STAFF_ROLE], 0);
+    let content = bot.fake.response(324).await["content"].as_str().unwrap().to_owned();
+    assert!(content.starts_with("There is no FAQ entry") && content.chars().count() <= 2000, "{content}");
+    bot.finish().await;
+}
+
+/// Defect: a reply to a question deleted meanwhile was refused by Discord, red-flag notice
+/// included, because the reference did not set `fail_if_not_exists: false`.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_question_deleted_before_the_reply_still_gets_its_notice() {
+    let mut bot = Running::start(|_| {}).await;
+    bot.fake.delete_message(330);
+    bot.say(330, 42, &format!("<@{BOT_ID}> my legs both went weak and I can't feel the toilet paper"), true);
+    let reply = bot.fake.reply_to(330).await;
+    assert!(reply.starts_with("⚠️"), "{reply}");
+    bot.finish().await;
+}
+
+/// A channel where the bot may not post answers 403: the bot logs it, does not retry (every
+/// refusal counts toward Discord's limit of invalid requests), and goes on answering elsewhere.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_channel_the_bot_may_not_post_in_is_not_retried_and_nothing_else_stops() {
+    let mut bot = Running::start(|_| {}).await;
+    bot.fake.forbid_channel(CHANNEL + 7);
+    let question = format!("<@{BOT_ID}> are massage guns good for sciatica?");
+    bot.fake.dispatch(
+        "MESSAGE_CREATE",
+        message_json(390, CHANNEL + 7, Some(GUILD), user(42, "someone", false), &question, vec![bot_user()]),
+    );
+    bot.say(391, 43, &question, true);
+    assert!(bot.fake.reply_to(391).await.contains("Massage guns"));
+    bot.fake.drain(Duration::from_millis(1500)).await;
+    let refused: Vec<u16> = bot.fake.refused().iter().map(|r| r.status).collect();
+    assert_eq!(refused, [403], "one attempt, no retry");
+    bot.stop().await;
+}
+
+/// Lesser defects: staff commands were visible to every member, and moving from global to
+/// guild registration left the old global commands in the picker. The registered bodies are
+/// also checked against Discord's rules by the fake.
+#[tokio::test(flavor = "multi_thread")]
+async fn staff_commands_are_hidden_from_members_and_only_one_list_is_registered() {
+    let mut bot = Running::start(|_| {}).await;
+    let guild_path = format!("/guilds/{GUILD}/commands");
+    let guild =
+        bot.fake.saw_or_expect("the guild commands", |r| r.method == "PUT" && r.path.ends_with(&guild_path)).await;
+    let global = bot
+        .fake
+        .saw_or_expect("the global list", |r| {
+            r.method == "PUT"
+                && r.path.ends_with(&format!("/applications/{}/commands", common::fake_discord::APPLICATION_ID))
+        })
+        .await;
+    assert_eq!(global.body, json!([]), "registering in guilds empties the global list");
+    let commands = guild.body.as_array().unwrap();
+    let by_name = |name: &str| commands.iter().find(|c| c["name"] == name).unwrap().clone();
+    for staff in ["reload", "faq", "unanswered"] {
+        assert_eq!(by_name(staff)["default_member_permissions"], "32", "{staff}: Manage Server");
+        assert_eq!(by_name(staff)["contexts"], json!([0]), "{staff}: guild only");
+    }
+    for everyone in ["ask", "topics"] {
+        assert!(by_name(everyone)["default_member_permissions"].is_null(), "{everyone}");
+    }
+    let edit = by_name("faq")["options"].as_array().unwrap().iter().find(|o| o["name"] == "edit").unwrap().clone();
+    assert!(edit["options"][0]["max_length"].as_u64().is_some_and(|max| max <= 91), "{edit}");
+
+    // The run-time check stays: a member whose server admin showed them the command is refused.
+    bot.command(340, "unanswered", json!([]), &[], 0);
+    assert!(bot.fake.response(340).await["content"].as_str().unwrap().contains("only clinic staff"));
+    bot.finish().await;
+}
+
+/// Lesser defect: behind a REST proxy serenity's limiter is off, and a 429 that reached the
+/// bot dropped the reply. It is retried once.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_reply_refused_with_429_is_sent_again() {
+    let mut bot = Running::start(|_| {}).await;
+    bot.fake.rate_limit_next(1);
+    bot.say(350, 42, &format!("<@{BOT_ID}> are massage guns good for sciatica?"), true);
+    let reply = bot.fake.expect("the reply, sent again", |r| r.status == 200 && r.path.ends_with("/messages")).await;
+    assert!(reply.body["content"].as_str().unwrap().contains("Massage guns"), "{:?}", reply.body);
+    let refused: Vec<u16> = bot.fake.refused().iter().map(|r| r.status).collect();
+    assert_eq!(refused, [429], "one 429, then the reply went through");
+    bot.stop().await;
+}
+
+/// The gateway as Discord runs it: RECONNECT, INVALID_SESSION (resumable or not) and a socket
+/// dropped with no word. Each time the bot comes back, resuming or identifying again, and
+/// answers the next question; it registers its commands once.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_bot_comes_back_after_reconnects_invalid_sessions_and_dropped_sockets() {
+    let mut bot = Running::start(|_| {}).await;
+    let events = [Gateway::Reconnect, Gateway::InvalidSession(true), Gateway::InvalidSession(false), Gateway::Drop];
+    for (n, event) in events.into_iter().enumerate() {
+        bot.fake.gateway(event);
+        let back = bot.fake.expect("a new session", |r| r.method == "RESUME" || r.method == "IDENTIFY").await;
+        // The new session is listening once it has spoken; READY or RESUMED is on its way.
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let id = 360 + n as u64;
+        bot.say(id, 42, &format!("<@{BOT_ID}> are massage guns good for sciatica?"), true);
+        let reply = bot.fake.reply_to(id).await;
+        assert!(reply.contains("Massage guns"), "after {event:?} ({}): {reply}", back.method);
+    }
+    let registrations = bot.fake.seen.iter().filter(|r| r.method == "PUT" && r.path.contains("/guilds/")).count();
+    assert_eq!(registrations, 1, "commands are registered once per process");
+    bot.finish().await;
+}
+
+/// Lesser defect: mentioning the role Discord manages for the bot (offered beside the bot in
+/// the mention list) was not taken as addressing the bot. The guild and its roles come from
+/// GUILD_CREATE after READY, as on Discord, so the cache is real.
+#[tokio::test(flavor = "multi_thread")]
+async fn mentioning_the_bots_own_role_addresses_the_bot() {
+    // Listening elsewhere asks for the Message Content intent, without which a message that
+    // mentions only a role arrives without its text.
+    let mut bot = Running::start(|c| c.discord.listen_channels = vec![CHANNEL + 1]).await;
+    let mut message = message_json(
+        370,
+        CHANNEL,
+        Some(GUILD),
+        user(42, "someone", false),
+        &format!("<@&{BOT_ROLE_ID}> are massage guns good for sciatica?"),
+        vec![],
+    );
+    message["mention_roles"] = json!([BOT_ROLE_ID.to_string()]);
+    bot.fake.dispatch("MESSAGE_CREATE", message);
+    assert!(bot.fake.reply_to(370).await.contains("Massage guns"));
+    // Another role is not the bot.
+    let mut other = message_json(371, CHANNEL, Some(GUILD), user(42, "someone", false), "<@&77> hello all", vec![]);
+    other["mention_roles"] = json!(["77"]);
+    bot.fake.dispatch("MESSAGE_CREATE", other);
+    bot.fake.drain(Duration::from_millis(1500)).await;
+    assert!(!bot.fake.sent_bodies().iter().any(|r| r.body["message_reference"]["message_id"] == "371"));
+    bot.finish().await;
+}
+
+/// Defect: nothing was deferred, so at 10,000 passages `/faq add` answered after 4-6 s, when
+/// the interaction had expired, and staff saw "interaction failed" although it was saved.
+/// `/reload` and a saved `/faq add` form at 10,000 passages are answered within Discord's 3 s
+/// by a deferral, then the deferral is replaced by what was done. Minutes the first time (the
+/// generated passages are embedded into the vector cache): `cargo test -- --ignored`.
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "10,000 passages; minutes on a cold vector cache: run with --ignored"]
+async fn reload_and_faq_add_at_ten_thousand_passages_are_deferred_then_finished() {
+    let corpus = tempfile::tempdir().unwrap();
+    common::synthetic::synthetic_corpus(10_000, corpus.path());
+    let dir = corpus.path().to_path_buf();
+    let started = std::time::Instant::now();
+    let mut bot = Running::start(|c| c.corpus.dir = dir.clone()).await;
+    println!("a bot on 10,000 passages started in {:.1} s", started.elapsed().as_secs_f64());
+
+    let faq = dir.join("faq.md");
+    let mut text = std::fs::read_to_string(&faq).unwrap();
+    text.push_str("\n## Do you offer hot stone massage?\n\nYes, hot stone massage is offered on weekdays.\n");
+    std::fs::write(&faq, text).unwrap();
+    bot.command(380, "reload", json!([]), &[STAFF_ROLE], 0);
+    let reload = bot.fake.response(380).await;
+    assert!(reload["content"].as_str().unwrap().contains("Added (1)"), "{reload}");
+
+    let fields = [("question", "Do you offer couples massage?"), ("answer", "Not at the moment.")];
+    bot.fake.dispatch(
+        "INTERACTION_CREATE",
+        modal_json(381, "faq:add", &fields, GUILD, user(42, "m", false), &[STAFF_ROLE]),
+    );
+    let added = bot.fake.response(381).await;
+    assert!(added["content"].as_str().unwrap().contains("Added `faq/do-you-offer-couples-massage`"), "{added}");
+    // The fake refuses a first response after 3 s, so `finish` failing on nothing refused is
+    // the test; how each went is printed for the README.
+    for (id, response) in [(380, &reload), (381, &added)] {
+        let at = |wanted: &dyn Fn(&common::fake_discord::Recorded) -> bool| {
+            bot.fake.seen.iter().find(|r| wanted(r)).map(|r| r.at)
+        };
+        let first = at(&|r| r.path.ends_with(&format!("/{id}/token-{id}/callback"))).unwrap();
+        let last = at(&|r| r.method == "PATCH" && r.path.contains(&format!("/token-{id}/"))).unwrap_or(first);
+        println!(
+            "interaction {id}: first response {} then the result {:.2} s later",
+            if response["deferred"] == json!(true) { "a deferral" } else { "the result" },
+            (last - first).as_secs_f64()
+        );
+    }
+    bot.finish().await;
+}
+
+/// Counts the heap bytes this test process has live, so the burst test can tell a leak from
+/// a busy machine: resident memory also moves with the allocator's caches and the queue's
+/// depth, live bytes only with what the program still holds.
+struct CountingAllocator;
+
+static LIVE_HEAP_BYTES: std::sync::atomic::AtomicIsize = std::sync::atomic::AtomicIsize::new(0);
+
+// SAFETY: every call is forwarded unchanged to the system allocator; the counter is only
+// bookkeeping beside it.
+unsafe impl std::alloc::GlobalAlloc for CountingAllocator {
+    unsafe fn alloc(&self, layout: std::alloc::Layout) -> *mut u8 {
+        let pointer = unsafe { std::alloc::System.alloc(layout) };
+        if !pointer.is_null() {
+            LIVE_HEAP_BYTES.fetch_add(layout.size() as isize, std::sync::atomic::Ordering::Relaxed);
+        }
+        pointer
+    }
+
+    unsafe fn dealloc(&self, pointer: *mut u8, layout: std::alloc::Layout) {
+        unsafe { std::alloc::System.dealloc(pointer, layout) };
+        LIVE_HEAP_BYTES.fetch_sub(layout.size() as isize, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    unsafe fn realloc(&self, pointer: *mut u8, layout: std::alloc::Layout, new_size: usize) -> *mut u8 {
+        let moved = unsafe { std::alloc::System.realloc(pointer, layout, new_size) };
+        if !moved.is_null() {
+            LIVE_HEAP_BYTES.fetch_add(new_size as isize - layout.size() as isize, std::sync::atomic::Ordering::Relaxed);
+        }
+        moved
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: CountingAllocator = CountingAllocator;
+
+/// Heap bytes live in this process right now.
+fn live_heap_bytes() -> i64 {
+    LIVE_HEAP_BYTES.load(std::sync::atomic::Ordering::Relaxed) as i64
 }
 
 /// What one burst measured.
 struct Burst {
     replies: usize,
+    /// How many of the burst's `/ask` were deferred before their answer.
+    deferred: usize,
     seconds: f64,
     p50: Duration,
     p99: Duration,
 }
 
 /// Sends `users` × 10 messages as fast as the gateway takes them, from users numbered from
-/// `first_user`, and checks every reply: each message answered at most once, one answer and
+/// `first_user`, with a `/ask` from every tenth user, and checks every reply: Discord accepts
+/// each body, every `/ask` is answered, each message answered at most once, one answer and
 /// one "please wait" per user, and a notice for every red flag.
 async fn burst(bot: &mut Running, users: u64, first_user: u64) -> Burst {
     let per_user = 10u64;
     let questions =
         ["are massage guns good for sciatica?", "what is myofascial release?", "how often should I get a massage?"];
     let mut red_flags = std::collections::HashSet::new();
+    let mut asked = std::collections::HashSet::new();
     let mut sent_at = std::collections::HashMap::new();
     let started = std::time::Instant::now();
     let message_id = |user: u64, k: u64| 1_000_000 + (first_user + user) * per_user + k;
@@ -702,18 +1050,51 @@ async fn burst(bot: &mut Running, users: u64, first_user: u64) -> Burst {
             sent_at.insert(id, std::time::Instant::now());
             bot.say(id, 10_000 + first_user + user, &format!("<@{BOT_ID}> {text}"), true);
         }
+        // Every tenth user also uses /ask: its answer waits behind the burst in the embedding
+        // queue, and must still reach Discord within 3 s (deferred, then edited).
+        if user % 10 == 0 {
+            let id = 5_000_000 + first_user + user;
+            let invoker = common::fake_discord::user(500_000 + first_user + user, "asker", false);
+            bot.fake.dispatch(
+                "INTERACTION_CREATE",
+                command_json(id, "ask", ask(questions[0]), Some(GUILD), invoker, &[], 0),
+            );
+            asked.insert(format!("token-{id}"));
+        }
     }
-    // Per user: one answer, one "please wait", and a notice for a red flag not among those two.
-    let minimum = users * 2 + red_flags.len() as u64 / 2;
+    // Per user: one answer, one "please wait", and a notice for the red flag, which always
+    // comes after those two. Until all have come the wait is long, so a busy machine cannot
+    // cut a burst short; then a short wait catches any reply sent twice.
+    let minimum = users * 2 + red_flags.len() as u64;
+    let mut slash_answered = std::collections::HashSet::new();
+    let mut deferred = 0;
     let mut replies: std::collections::HashMap<u64, Vec<String>> = std::collections::HashMap::new();
     let mut latencies = Vec::new();
     let deadline = tokio::time::Instant::now() + Duration::from_secs(120 + users / 2);
     let mut last_reply = started;
     loop {
         let count: usize = replies.values().map(Vec::len).sum();
-        let grace = if count as u64 >= minimum { Duration::from_millis(1500) } else { Duration::from_secs(30) };
+        let all_came = count as u64 >= minimum && slash_answered.len() == asked.len();
+        let grace = if all_came { Duration::from_millis(1500) } else { Duration::from_secs(30) };
         let wait = grace.min(deadline.saturating_duration_since(tokio::time::Instant::now()));
-        let Ok(Some(request)) = tokio::time::timeout(wait, bot.fake_next()).await else { break };
+        let Ok(Some(request)) = tokio::time::timeout(wait, bot.fake.take()).await else { break };
+        assert!(
+            request.status < 400,
+            "Discord would refuse {} {}: {:?}",
+            request.method,
+            request.path,
+            request.refusal
+        );
+        assert_no_pings(&request);
+        if let Some(token) = asked.iter().find(|token| request.path.contains(&format!("/{token}/"))) {
+            let deferral = request.body["type"] == json!(5);
+            deferred += usize::from(deferral);
+            if !deferral {
+                assert!(request.body.to_string().contains("Massage guns"), "{}", request.body);
+                slash_answered.insert(token.clone());
+            }
+            continue;
+        }
         let Some(id) = request.body["message_reference"]["message_id"].as_str().and_then(|i| i.parse::<u64>().ok())
         else {
             continue;
@@ -723,6 +1104,7 @@ async fn burst(bot: &mut Running, users: u64, first_user: u64) -> Burst {
         last_reply = last_reply.max(request.at);
         replies.entry(id).or_default().push(request.body["content"].as_str().unwrap_or_default().to_owned());
     }
+    assert_eq!(slash_answered.len(), asked.len(), "every /ask in the burst was answered");
     assert!(replies.values().all(|r| r.len() == 1), "a message was answered twice");
     for id in &red_flags {
         let reply = replies.get(id).unwrap_or_else(|| panic!("red-flag message {id} got no reply"));
@@ -740,6 +1122,7 @@ async fn burst(bot: &mut Running, users: u64, first_user: u64) -> Burst {
     latencies.sort();
     Burst {
         replies: replies.values().map(Vec::len).sum(),
+        deferred,
         seconds: last_reply.duration_since(started).as_secs_f64(),
         p50: latencies[latencies.len() / 2],
         p99: latencies[latencies.len() * 99 / 100],
@@ -747,40 +1130,53 @@ async fn burst(bot: &mut Running, users: u64, first_user: u64) -> Burst {
 }
 
 /// 2,000 messages from 200 users as fast as the gateway sends them (ten times more with
-/// `SCIATICA_LONG_TESTS=1`), after a warm-up burst, twice: every message that should be answered is answered exactly
-/// once, cooldowns hold, red-flag notices are never dropped, the bot keeps running, and a
-/// second burst takes no more memory than the first (nothing accumulates).
+/// `SCIATICA_LONG_TESTS=1`), after a warm-up burst, three times: every message that should be answered is answered
+/// exactly once, cooldowns hold, red-flag notices are never dropped, the bot keeps running, and nothing accumulates:
+/// the heap bytes still live once the queue has drained stay where the first burst left them.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_burst_of_two_thousand_messages_is_answered_exactly_as_it_should_be() {
     let users = if std::env::var_os("SCIATICA_LONG_TESTS").is_some() { 2_000 } else { 200 };
     let mut bot = Running::start_alone(|c| c.discord.cooldown_seconds = 3600).await;
-    // Warm up with a first burst, so the baseline includes what the embedding thread's
-    // largest batches allocate once (the allocator keeps it for the next burst).
-    let warm_up = burst(&mut bot, users, 0).await;
-    let baseline = resident_bytes();
-    let first = burst(&mut bot, users, users).await;
-    let after_first = resident_bytes();
-    let second = burst(&mut bot, users, 2 * users).await;
-    let after_second = resident_bytes();
-    for (n, run) in [(0, &warm_up), (1, &first), (2, &second)] {
+    // The warm-up burst fills what is built once (the serenity cache, the embedding thread's
+    // buffers), so later bursts measure only what each one adds.
+    let mut runs = vec![burst(&mut bot, users, 0).await];
+    let mut live = Vec::new();
+    for n in 1..=3 {
+        runs.push(burst(&mut bot, users, n * users).await);
+        live.push(live_heap_bytes());
+    }
+    for (n, run) in runs.iter().enumerate() {
         println!(
-            "burst {n}: {} messages, {} replies in {:.2} s ({:.0} messages/s), p50 {:?}, p99 {:?} from dispatch to reply",
+            "burst {n}: {} messages, {} replies in {:.2} s ({:.0} messages/s), p50 {:?}, p99 {:?} from dispatch to reply; {} of {} /ask deferred",
             users * 10,
             run.replies,
             run.seconds,
             (users * 10) as f64 / run.seconds,
             run.p50,
-            run.p99
+            run.p99,
+            run.deferred,
+            users / 10
         );
     }
     println!(
-        "resident memory: {} MB after the warm-up burst, {} MB after the first, {} MB after the second",
-        baseline / 1_000_000,
-        after_first / 1_000_000,
-        after_second / 1_000_000
+        "live heap after bursts 1, 2, 3: {:.2} / {:.2} / {:.2} MB; resident {} MB",
+        live[0] as f64 / 1e6,
+        live[1] as f64 / 1e6,
+        live[2] as f64 / 1e6,
+        resident_bytes() / 1_000_000
     );
-    assert!(after_first < baseline + 64_000_000, "memory grew from {baseline} to {after_first} bytes");
-    assert!(after_second < after_first + 16_000_000, "a second burst kept growing: {after_first} to {after_second}");
+    // Each burst brings 200 new users, whom the cooldown table keeps for the hour and
+    // serenity's cache keeps as users: about 600 bytes each, measured, so allow 1 KB each.
+    // Anything kept per message (a reply, a vector, a request) would be more than that.
+    let allowed = 2 * users as i64 * 1_000;
+    assert!(live[2] - live[0] < allowed, "the heap kept growing over three bursts: {live:?} bytes");
     assert!(!bot.task.is_finished(), "the bot is still running");
-    bot.finish().await;
+    bot.stop().await;
+}
+
+/// Resident memory of this process, in bytes: printed beside the live heap for the README.
+fn resident_bytes() -> u64 {
+    let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
+    let pages: u64 = statm.split_whitespace().nth(1).and_then(|p| p.parse().ok()).unwrap_or(0);
+    pages * 4096
 }

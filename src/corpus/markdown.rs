@@ -268,7 +268,7 @@ impl CorpusBuilder {
         kind: PassageKind,
         is_topic: bool,
     ) -> OpenSection {
-        self.sections.push(Section { title: title.clone(), kind, is_topic });
+        self.sections.push(Section { title: title.clone(), kind, is_topic, level: level as u8 });
         OpenSection {
             title,
             level,

@@ -142,6 +142,8 @@ pub struct Section {
     /// True for top-level sections (`##` in an article, the questions of a FAQ), which are
     /// the topics offered to users.
     pub is_topic: bool,
+    /// The heading's level: 2 for `##`, 3 for `###`...
+    pub level: u8,
 }
 
 /// A whole, valid corpus.
@@ -217,6 +219,37 @@ impl Corpus {
     /// The titles offered to users as things they can ask about.
     pub fn topics(&self) -> impl Iterator<Item = &str> {
         self.sections.iter().filter(|s| s.is_topic).map(|s| s.title.as_str())
+    }
+
+    /// The topics with the sub-sections under each named after a colon ("5 Best Massage
+    /// Techniques…: Deep Tissue Massage For Sciatica, …"): the techniques people come for are
+    /// `###` sections, and a list of `##` titles alone would never name them.
+    pub fn topics_in_full(&self) -> Vec<String> {
+        let mut topics: Vec<String> = Vec::new();
+        let mut under: Option<u8> = None;
+        let mut subsections: Vec<&str> = Vec::new();
+        let flush = |topics: &mut Vec<String>, subsections: &mut Vec<&str>| {
+            if let (Some(topic), false) = (topics.last_mut(), subsections.is_empty()) {
+                topic.push_str(": ");
+                topic.push_str(&subsections.join(", "));
+            }
+            subsections.clear();
+        };
+        for section in &self.sections {
+            if section.is_topic {
+                flush(&mut topics, &mut subsections);
+                topics.push(section.title.clone());
+                under = Some(section.level);
+            } else if under.is_some_and(|level| section.level == level + 1) {
+                // "1. Deep Tissue Massage" is listed without its number.
+                subsections.push(section.title.trim_start_matches(|c: char| c.is_ascii_digit() || c == '.').trim());
+            } else if under.is_some_and(|level| section.level <= level) {
+                flush(&mut topics, &mut subsections);
+                under = None;
+            }
+        }
+        flush(&mut topics, &mut subsections);
+        topics
     }
 
     /// A question to suggest as an example: the first FAQ question, if there is one.

@@ -2,11 +2,19 @@
 //! `/topics`, mentions, direct messages and (optionally) every message of chosen channels,
 //! with per-user cooldowns, the staff command `/reload`, and no pings ever.
 //!
-//! This module owns connecting, sharding, command registration, permissions and sending. It
-//! does not decide what to say: every reply comes from [`crate::respond`] and [`crate::reply`].
+//! This module owns connecting, sharding, what the handlers share, and reloads; its
+//! submodules own routing (`handler`), what is said to a question (`conversation`), the slash
+//! commands (`commands`, one file each), the feedback buttons, and sending within Discord's
+//! limits (`send`, `limits`). The answer itself comes from [`crate::respond_embedded`] and
+//! [`crate::reply`].
 
+mod commands;
+mod conversation;
 mod cooldown;
+mod feedback;
 mod handler;
+mod limits;
+mod send;
 mod watch;
 
 use std::future::Future;
@@ -188,7 +196,7 @@ pub(crate) fn no_pings() -> serenity::all::CreateAllowedMentions {
 }
 
 /// What staff are told when a corpus version is refused: the previous one keeps answering,
-/// and each `FILE:LINE` problem (the first fifteen) is listed. Each problem is also logged.
+/// and each `FILE:LINE` problem is listed. Each problem is also logged.
 pub(crate) fn refusal_report(heading: &str, error: &LoadError) -> String {
     let problems = error.problems();
     let mut text = format!("{heading}: the previous version is still answering.");
@@ -198,7 +206,9 @@ pub(crate) fn refusal_report(heading: &str, error: &LoadError) -> String {
     for problem in problems {
         tracing::warn!(%problem, "corpus refused");
     }
-    for problem in problems.iter().take(15) {
+    // Every problem is listed: what does not fit in a message is cut when it is sent, with
+    // the number left out.
+    for problem in problems {
         text.push_str(&format!("\n`{problem}`"));
     }
     text
@@ -207,11 +217,7 @@ pub(crate) fn refusal_report(heading: &str, error: &LoadError) -> String {
 /// Posts a report to the staff channel, if one is set.
 pub(crate) async fn tell_staff(shared: &Shared, http: &serenity::http::Http, text: &str) {
     let Some(channel) = shared.config.discord.staff_channel else { return };
-    let message =
-        serenity::all::CreateMessage::new().content(crate::reply::fit_message(text)).allowed_mentions(no_pings());
-    if let Err(error) = serenity::all::ChannelId::new(channel).send_message(http, message).await {
-        tracing::warn!(%error, "cannot post to the staff channel");
-    }
+    send::to_channel(http, serenity::all::ChannelId::new(channel), text).await;
 }
 
 /// Runs the bot until `shutdown` completes or every shard has stopped.

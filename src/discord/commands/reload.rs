@@ -1,0 +1,29 @@
+//! `/reload`, for staff: rebuild from the corpus folder and say what changed, or which
+//! problems kept the previous version serving. A rebuild can take seconds, so it is deferred.
+
+use serenity::all::{CommandInteraction, CreateCommand};
+
+use super::{Reply, Said, SlashCommand, Work};
+use crate::discord::{refusal_report, Shared};
+
+pub(super) const COMMAND: SlashCommand =
+    SlashCommand { name: "reload", staff_only: true, define, run, autocomplete: None };
+
+fn define(command: CreateCommand) -> CreateCommand {
+    command.description("Staff: reload the clinic's content")
+}
+
+fn run<'a>(shared: &'a Shared, _command: &'a CommandInteraction) -> Work<'a, Reply<'a>> {
+    Box::pin(async move {
+        let work = Box::pin(async move {
+            Said::private(match shared.reload().await {
+                Ok(report) => {
+                    tracing::info!(passages = report.passages, "reloaded");
+                    report.summary()
+                }
+                Err(error) => refusal_report("Not reloaded", &error),
+            })
+        });
+        Reply::Later { private: true, work }
+    })
+}
