@@ -97,7 +97,8 @@ impl Shared {
             // notice, and that is worth the inference.
             None => {
                 let embedded = self.embed(question).await;
-                self.knowledge().triage.assess(question, &embedded.clauses).notice
+                let (knowledge, question) = (self.knowledge(), question.to_owned());
+                self.off_runtime(move || knowledge.triage.assess(&question, &embedded.clauses).notice).await
             }
         };
         tracing::info!(trigger = ?trigger, answered = false, red_flag = notice.is_some(), verdict = ?verdict, "message");
@@ -119,10 +120,19 @@ impl Shared {
     }
 
     /// The whole response to a question: its vector from the embedding thread, then the pure
-    /// core, which is microseconds of work.
+    /// core.
     async fn respond(&self, question: &str) -> crate::Response {
         let embedded = self.embed(question).await;
-        crate::respond_embedded(&self.knowledge(), &self.config.reply, question, &embedded)
+        let (knowledge, config, question) = (self.knowledge(), self.config.reply.clone(), question.to_owned());
+        self.off_runtime(move || crate::respond_embedded(&knowledge, &config, &question, &embedded)).await
+    }
+
+    /// Runs the core's CPU work on the blocking pool, one piece per core at a time. It is
+    /// microseconds in a release build, but a burst makes thousands of them, and on the async
+    /// runtime they would delay what must leave within Discord's 3 s (an interaction's deferral).
+    async fn off_runtime<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> T {
+        let _core = self.cpu.acquire().await.expect("the semaphore is never closed");
+        tokio::task::spawn_blocking(work).await.unwrap_or_else(|panic| std::panic::resume_unwind(panic.into_panic()))
     }
 
     /// Keeps the question (already without mention tokens) for the staff report, off the

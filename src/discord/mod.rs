@@ -58,6 +58,9 @@ pub struct Shared {
     embedder: EmbedQueue,
     /// Serialises reloads, so two staff members reloading at once cannot interleave.
     reloading: tokio::sync::Mutex<()>,
+    /// One permit per core for the core's CPU work on the blocking pool: more at once would
+    /// only wait in the OS, and every extra thread grows the per-thread caches (regex) for good.
+    cpu: tokio::sync::Semaphore,
 }
 
 impl Shared {
@@ -77,6 +80,7 @@ impl Shared {
             faq_editor: Arc::new(FaqEditor::default()),
             embedder: EmbedQueue::start(model)?,
             reloading: tokio::sync::Mutex::new(()),
+            cpu: tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, usize::from)),
         })
     }
 
