@@ -21,12 +21,10 @@ fn run<'a>(shared: &'a Shared, _command: &'a CommandInteraction) -> Work<'a, Rep
             let grouped = tokio::task::spawn_blocking(move || {
                 staff::group_unanswered(&path).map(|(groups, _)| staff::unanswered_report(&groups, 10, &knowledge))
             })
-            .await;
-            Said::private(match grouped {
-                Ok(Ok(report)) => report,
-                Ok(Err(error)) => format!("Cannot read the unanswered log: {error}"),
-                Err(error) => format!("Cannot read the unanswered log: {error}"),
-            })
+            .await
+            .map_err(|error| error.to_string())
+            .and_then(|read| read.map_err(|error| error.to_string()));
+            Said::private(grouped.unwrap_or_else(|error| format!("Cannot read the unanswered log: {error}")))
         });
         Reply::Later { private: true, work }
     })
