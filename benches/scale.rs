@@ -15,7 +15,7 @@ use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use sciatica_bot::config::{Config, ReplyConfig};
 use sciatica_bot::corpus::Corpus;
 use sciatica_bot::embed::Model;
-use sciatica_bot::faq_edit::{FaqEdit, FaqEditor};
+use sciatica_bot::faq_edit::{self, FaqEdit};
 use sciatica_bot::search::Engine;
 use sciatica_bot::Knowledge;
 
@@ -116,13 +116,12 @@ fn scale(c: &mut Criterion) {
 
         // What staff wait for: the edit validated against the whole corpus and written, then
         // the reload that makes it live; only the new entry is embedded.
-        let editor = FaqEditor::default();
         let edit = FaqEdit::Add {
             question: format!("Do you offer hot stone massage ({size})?"),
             answer: "Yes: hot stone massage is offered at the clinic.".to_owned(),
         };
         let started = Instant::now();
-        editor.apply(&edit, &config).unwrap();
+        faq_edit::apply(&edit, &config).unwrap();
         let edited = started.elapsed();
         let reloaded = Knowledge::load(&config, &model).unwrap();
         eprintln!(

@@ -10,6 +10,7 @@ use anyhow::Context;
 use sciatica_bot::config::{self, Config, ConfigError};
 use sciatica_bot::discord::{self, DiscordError, Shared};
 use sciatica_bot::embed::Model;
+use sciatica_bot::staff::{self, StaffData};
 use sciatica_bot::{Embedded, Knowledge, LoadError};
 
 use crate::explain;
@@ -208,28 +209,33 @@ pub fn serve(settings: &Settings) -> anyhow::Result<Status> {
     let config = settings.load_config()?;
     let model = load_model(&config)?;
     let knowledge = load_knowledge(&config, &model)?;
-    let shared = Arc::new(Shared::new(config, knowledge).context("cannot start the embedding thread")?);
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+    let staff = runtime.block_on(open_staff_data(&config))?;
+    let shared = Arc::new(Shared::new(config, knowledge, staff).context("cannot start the embedding thread")?);
     runtime.block_on(discord::run(token.trim(), shared, discord::shutdown_signal()))?;
     Ok(Status::Fine)
 }
 
-/// `report`: the unanswered questions grouped, and the passages people find least helpful,
-/// for staff to decide what content to add or improve.
+async fn open_staff_data(config: &Config) -> anyhow::Result<StaffData> {
+    StaffData::open(&config.staff)
+        .await
+        .with_context(|| format!("cannot open the staff database ({:?})", config.staff.database))
+}
+
+/// `report`: the unanswered questions grouped, the passages people find least helpful, and
+/// the latest staff actions, for staff to decide what content to add or improve.
 pub fn report(settings: &Settings, top: usize) -> anyhow::Result<Status> {
     let config = settings.load_config()?;
     let model = load_model(&config)?;
     let knowledge = load_knowledge(&config, &model)?;
-    let path = &config.staff.unanswered_log;
-    let (groups, skipped) = sciatica_bot::staff::group_unanswered(path)
-        .with_context(|| format!("cannot read the unanswered log {}", path.display()))?;
-    println!("{}", sciatica_bot::staff::unanswered_report(&groups, top, &knowledge));
-    if skipped > 0 {
-        eprintln!("sciatica-bot: skipped {skipped} unreadable line(s) in {}", path.display());
-    }
-    let feedback = &config.staff.feedback_file;
-    let votes = sciatica_bot::staff::read_votes(feedback)
-        .with_context(|| format!("cannot read the feedback file {}", feedback.display()))?;
-    println!("\n{}", sciatica_bot::staff::least_helpful_report(&votes, top));
+    let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+    let (groups, votes, actions) = runtime.block_on(async {
+        let staff = open_staff_data(&config).await?;
+        let read = async { tokio::try_join!(staff.unanswered_groups(), staff.votes(), staff.audit(top as u32)) };
+        read.await.context("cannot read the staff database")
+    })?;
+    println!("{}", staff::unanswered_report(&groups, top, &knowledge));
+    println!("\n{}", staff::least_helpful_report(&votes, top));
+    println!("\n{}", staff::audit_report(&actions));
     Ok(Status::Fine)
 }

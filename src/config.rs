@@ -22,28 +22,84 @@ pub struct Config {
     pub triage: TriageConfig,
     pub discord: DiscordConfig,
     pub staff: StaffConfig,
+    pub ops: OpsConfig,
 }
 
-/// Where the staff workflow keeps its files; relative to the config file's folder.
+/// Where the staff workflow keeps its data; paths are relative to the config file's folder.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct StaffConfig {
-    /// Questions the bot could not answer, one JSON line each: time and text only.
-    pub unanswered_log: PathBuf,
+    /// The votes, unanswered questions and audit log: an SQLite file, or a `postgres://` URL.
+    pub database: Database,
+    /// The environment variable holding the PostgreSQL password: never config.toml.
+    pub database_password_env: String,
+    /// Unanswered questions older than this many days are deleted.
+    pub keep_days: u32,
     /// Where the previous `faq.md` is kept before each edit made from Discord.
     pub history_dir: PathBuf,
-    /// "Helpful" / "Not helpful" counts per passage (JSON), with no user identity.
+    /// The JSON-lines log of unanswered questions of earlier versions, imported once.
+    pub unanswered_log: PathBuf,
+    /// The JSON vote counts of earlier versions, imported once.
     pub feedback_file: PathBuf,
 }
 
 impl Default for StaffConfig {
     fn default() -> StaffConfig {
         StaffConfig {
-            unanswered_log: PathBuf::from("data/unanswered.jsonl"),
+            database: Database::Sqlite(PathBuf::from("data/staff.sqlite3")),
+            database_password_env: "SCIATICA_DB_PASSWORD".to_owned(),
+            keep_days: 90,
             history_dir: PathBuf::from("data/faq-history"),
+            unanswered_log: PathBuf::from("data/unanswered.jsonl"),
             feedback_file: PathBuf::from("data/feedback.json"),
         }
     }
+}
+
+/// Which database holds the staff data.
+#[derive(Clone, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "String")]
+pub enum Database {
+    /// A file, so a single process needs nothing set up.
+    Sqlite(PathBuf),
+    /// A server shared by bots on several machines: `postgres://user@host/db`, no password.
+    Postgres(String),
+}
+
+impl TryFrom<String> for Database {
+    type Error = String;
+
+    fn try_from(text: String) -> Result<Database, String> {
+        if !(text.starts_with("postgres://") || text.starts_with("postgresql://")) {
+            return Ok(Database::Sqlite(PathBuf::from(text)));
+        }
+        // A password in the URL would sit in config.toml and in every error that quotes it.
+        let authority = text.split_once("://").map_or("", |(_, rest)| rest.split('/').next().unwrap_or(""));
+        let in_userinfo = authority.rsplit_once('@').is_some_and(|(user, _)| user.contains(':'));
+        let in_query =
+            text.split_once('?').is_some_and(|(_, query)| query.split('&').any(|p| p.starts_with("password=")));
+        if in_userinfo || in_query {
+            return Err("[staff] database: put the password in the environment variable, not in the URL".to_owned());
+        }
+        Ok(Database::Postgres(text))
+    }
+}
+
+impl std::fmt::Debug for Database {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Database::Sqlite(path) => write!(f, "SQLite {}", path.display()),
+            Database::Postgres(url) => write!(f, "PostgreSQL {url}"),
+        }
+    }
+}
+
+/// What an operator sees from outside.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct OpsConfig {
+    /// Where `/healthz` and `/metrics` are served, such as "127.0.0.1:9102"; off when absent.
+    pub listen: Option<std::net::SocketAddr>,
 }
 
 /// The sentence-embedding model and where its vectors are kept between runs.
@@ -193,6 +249,9 @@ impl Config {
         config.staff.unanswered_log = base.join(&config.staff.unanswered_log);
         config.staff.history_dir = base.join(&config.staff.history_dir);
         config.staff.feedback_file = base.join(&config.staff.feedback_file);
+        if let Database::Sqlite(file) = &mut config.staff.database {
+            *file = base.join(&*file);
+        }
         config.discord.shards.validate().map_err(|message| ConfigError::Invalid(Problem::new(path, 1, message)))?;
         Ok(config)
     }
@@ -214,6 +273,18 @@ impl ShardsConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_database_url_never_carries_a_password() {
+        let database = |url: &str| Database::try_from(url.to_owned());
+        assert_eq!(database("data/staff.sqlite3"), Ok(Database::Sqlite(PathBuf::from("data/staff.sqlite3"))));
+        assert!(matches!(database("postgres://bot@db.internal/sciatica"), Ok(Database::Postgres(_))));
+        for url in ["postgres://bot:hunter2@db.internal/sciatica", "postgresql://db/sciatica?user=bot&password=hunter2"]
+        {
+            let refused = database(url).unwrap_err();
+            assert!(refused.contains("environment variable") && !refused.contains("hunter2"), "{refused}");
+        }
+    }
 
     #[test]
     fn a_file_holds_only_what_it_changes() {

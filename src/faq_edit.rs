@@ -6,7 +6,6 @@
 //! serialised. Only `<corpus>/faq.md` is ever written, whatever the text of the edit.
 
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 
 use crate::config::Config;
 use crate::corpus::{slug, Problem};
@@ -42,31 +41,37 @@ fn io<'p>(action: &'static str, path: &'p Path) -> impl FnOnce(std::io::Error) -
     move |source| EditError::Io { action, path: path.to_path_buf(), source }
 }
 
-/// Applies FAQ edits one at a time.
-#[derive(Debug, Default)]
-pub struct FaqEditor {
-    one_at_a_time: Mutex<()>,
-}
+/// The lock file beside `faq.md` that edits take turns on. Its name starts with a dot, so
+/// neither the corpus loader nor the watcher reads it.
+pub const LOCK_FILE: &str = ".faq.md.lock";
 
-impl FaqEditor {
-    /// Validates and writes an edit (blocking file I/O: call it off the async runtime).
-    /// Returns the passage id the edit touched.
-    pub fn apply(&self, edit: &FaqEdit, config: &Config) -> Result<String, EditError> {
-        let _serialised = self.one_at_a_time.lock().unwrap_or_else(|e| e.into_inner());
-        let path = config.corpus.dir.join(FAQ_FILE);
-        let current = match std::fs::read_to_string(&path) {
-            Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => "# Frequently Asked Questions\n".to_owned(),
-            Err(e) => return Err(io("read", &path)(e)),
-        };
-        let (updated, id) = edited(&current, edit)?;
-        validate(config, &updated)?;
-        if path.exists() {
-            keep_in_history(&path, &config.staff.history_dir)?;
-        }
-        replace_atomically(&path, &updated)?;
-        Ok(id)
+/// Validates and writes an edit, one at a time across every process sharing the corpus
+/// folder: each waits for the lock beside `faq.md`, then reads the file as it is on disk
+/// and validates against that, so no edit is made on a stale copy and lost. Blocking file
+/// I/O: call it off the async runtime. Returns the passage id the edit touched.
+pub fn apply(edit: &FaqEdit, config: &Config) -> Result<String, EditError> {
+    let lock_path = config.corpus.dir.join(LOCK_FILE);
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .map_err(io("open the lock", &lock_path))?;
+    // An flock: released when `lock` is closed, so also when a process dies mid-edit.
+    lock.lock().map_err(io("wait for the lock", &lock_path))?;
+    let path = config.corpus.dir.join(FAQ_FILE);
+    let current = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => "# Frequently Asked Questions\n".to_owned(),
+        Err(e) => return Err(io("read", &path)(e)),
+    };
+    let (updated, id) = edited(&current, edit)?;
+    validate(config, &updated)?;
+    if path.exists() {
+        keep_in_history(&path, &config.staff.history_dir)?;
     }
+    replace_atomically(&path, &updated)?;
+    Ok(id)
 }
 
 /// An entry as staff wrote it in `faq.md`: the question, and the answer's Markdown (links and
@@ -271,13 +276,12 @@ mod tests {
         let mut config = Config::default();
         config.corpus.dir = corpus.path().to_path_buf();
         config.staff.history_dir = history.path().to_path_buf();
-        let editor = FaqEditor::default();
         std::thread::scope(|scope| {
             for n in 0..4 {
-                let (editor, config) = (&editor, &config);
+                let config = &config;
                 scope.spawn(move || {
                     let edit = FaqEdit::Add { question: format!("Question {n}?"), answer: format!("Answer {n}.") };
-                    editor.apply(&edit, config).unwrap();
+                    apply(&edit, config).unwrap();
                 });
             }
         });

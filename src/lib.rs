@@ -20,6 +20,7 @@ pub mod corpus;
 pub mod discord;
 pub mod embed;
 pub mod faq_edit;
+pub mod ops;
 pub mod reply;
 pub mod search;
 pub mod staff;

@@ -350,13 +350,17 @@ fn serve_without_a_token_says_what_to_set_and_exits_2() {
 fn report_groups_and_counts_unanswered_questions() {
     let dir = tempfile::tempdir().unwrap();
     let log = dir.path().join("unanswered.jsonl");
+    // The log and votes file of an earlier version: the first run imports them into the
+    // database; the question log is deleted then, the votes file is not imported twice.
+    let days_ago = |days| (chrono::Utc::now() - chrono::Duration::days(days)).to_rfc3339();
     let lines = [
-        r#"{"time":"2026-11-01T10:00:00Z","text":"Is there parking?"}"#,
-        r#"{"time":"2026-11-02T10:00:00Z","text":"do you sell gift vouchers"}"#,
-        r#"{"time":"2026-11-03T10:00:00Z","text":"is there PARKING"}"#,
-        r#"{"time":"2026-11-04T10:00:00Z","text":"Is there parking??"}"#,
+        serde_json::json!({"time": days_ago(200), "text": "a question older than keep_days"}),
+        serde_json::json!({"time": days_ago(4), "text": "Is there parking?"}),
+        serde_json::json!({"time": days_ago(3), "text": "do you sell gift vouchers"}),
+        serde_json::json!({"time": days_ago(2), "text": "is there PARKING"}),
+        serde_json::json!({"time": days_ago(1), "text": "Is there parking??"}),
     ];
-    std::fs::write(&log, lines.join("\n")).unwrap();
+    std::fs::write(&log, lines.map(|line| line.to_string()).join("\n")).unwrap();
     let config = dir.path().join("config.toml");
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     std::fs::write(
@@ -375,6 +379,9 @@ fn report_groups_and_counts_unanswered_questions() {
     .unwrap();
     let output = bot().arg("report").arg("--config").arg(&config).output().unwrap();
     assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    assert!(!log.exists(), "the old question log is gone once imported");
+    let again = bot().arg("report").arg("--config").arg(&config).output().unwrap();
+    assert_eq!(text(&again.stdout), text(&output.stdout), "imported once");
     let report = text(&output.stdout);
     let lines: Vec<&str> = report.lines().collect();
     assert_eq!(lines[0], "Unanswered questions: 4 in 2 groups. Most frequent:");
@@ -385,5 +392,6 @@ fn report_groups_and_counts_unanswered_questions() {
     assert_eq!(lines[6], "Least helpful passages (not helpful / helpful):");
     assert_eq!(lines[7], "   3 / 0    faq/b");
     assert_eq!(lines[8], "   1 / 5    faq/a");
-    assert_eq!(lines.len(), 9, "passages nobody found unhelpful are not listed");
+    assert_eq!(lines[10], "No staff actions recorded.");
+    assert_eq!(lines.len(), 11, "passages nobody found unhelpful are not listed");
 }

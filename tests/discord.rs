@@ -11,9 +11,10 @@ use common::fake_discord::{
     assert_no_pings, autocomplete_json, bot_user, click_json, command_json, message_json, modal_json, user,
     FakeDiscord, Gateway, BOT_ID, BOT_ROLE_ID, WAIT,
 };
-use sciatica_bot::config::Config;
+use sciatica_bot::config::{Config, Database};
 use sciatica_bot::discord::{self, Shared};
 use sciatica_bot::embed::Model;
+use sciatica_bot::staff::{store, StaffData, Votes};
 use sciatica_bot::Knowledge;
 use serde_json::json;
 use tokio::sync::oneshot;
@@ -49,6 +50,12 @@ struct Running {
 }
 
 impl Running {
+    /// The bot's staff database, as staff tools read it.
+    async fn store(&self) -> Box<dyn store::Store> {
+        let database = Database::Sqlite(self.files.path().join("staff.sqlite3"));
+        store::open(&database, None).await.unwrap()
+    }
+
     async fn start(configure: impl FnOnce(&mut Config)) -> Running {
         Running::start_in(Turn::Shared(MEMORY_TURN.read().await), configure).await
     }
@@ -68,12 +75,14 @@ impl Running {
         // Tests that edit the corpus and /reload must not race the watcher; the watcher test turns it on.
         config.discord.watch_corpus = false;
         let files = tempfile::tempdir().unwrap();
+        config.staff.database = Database::Sqlite(files.path().join("staff.sqlite3"));
         config.staff.unanswered_log = files.path().join("unanswered.jsonl");
         config.staff.feedback_file = files.path().join("feedback.json");
         config.staff.history_dir = files.path().join("history");
         configure(&mut config);
         let knowledge = Knowledge::load(&config, &MODEL).expect("the corpus loads");
-        let shared = Arc::new(Shared::new(config, knowledge).unwrap());
+        let staff = StaffData::open(&config.staff).await.expect("the staff database opens");
+        let shared = Arc::new(Shared::new(config, knowledge, staff).unwrap());
         let (stop, stopped) = oneshot::channel();
         let task = tokio::spawn(discord::run("test-token", shared, async {
             let _ = stopped.await;
@@ -297,18 +306,17 @@ async fn unanswered_questions_are_logged_without_identity_and_shown_to_staff() {
     bot.fake.response(131).await;
     bot.command(132, "ask", ask("Are massage guns good for sciatica?"), &[], 0);
     bot.fake.response(132).await;
-    let log_path = bot.files.path().join("unanswered.jsonl");
+    let stored = bot.store().await;
     let deadline = std::time::Instant::now() + WAIT;
-    let log = loop {
-        let log = std::fs::read_to_string(&log_path).unwrap_or_default();
-        if log.lines().count() >= 2 || std::time::Instant::now() > deadline {
-            break log;
+    let questions = loop {
+        let questions = stored.unanswered().await.unwrap();
+        if questions.len() >= 2 || std::time::Instant::now() > deadline {
+            break questions;
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     };
-    assert_eq!(log.lines().count(), 2, "{log}");
-    assert!(!log.contains("4242424242") && !log.contains("555") && !log.contains(&GUILD.to_string()), "{log}");
-    assert!(!log.contains(&CHANNEL.to_string()), "{log}");
+    let texts: Vec<&str> = questions.iter().map(|q| q.text.as_str()).collect();
+    assert_eq!(texts, ["is there parking at the clinic?", "Is there PARKING at the clinic"], "kept without mentions");
 
     bot.command(133, "unanswered", json!([]), &[], 0);
     let refused = bot.fake.response(133).await;
@@ -672,9 +680,9 @@ async fn answers_carry_feedback_buttons_and_a_click_counts_once_per_person() {
     bot.fake.dispatch("INTERACTION_CREATE", click_json(183, down, answer_id, CHANNEL, GUILD, user(43, "b", false)));
     assert!(bot.fake.response(183).await["content"].as_str().unwrap().starts_with("Thanks"));
 
-    let votes = std::fs::read_to_string(bot.files.path().join("feedback.json")).unwrap();
-    let votes: serde_json::Value = serde_json::from_str(&votes).unwrap();
-    assert_eq!(votes, json!({"faq/are-massage-guns-good-for-sciatica": {"helpful": 0, "not_helpful": 2}}));
+    let votes = bot.store().await.votes().await.unwrap();
+    let counted = Votes { helpful: 0, not_helpful: 2 };
+    assert_eq!(votes, [("faq/are-massage-guns-good-for-sciatica".to_owned(), counted)].into());
     bot.finish().await;
 }
 
@@ -1199,4 +1207,52 @@ fn resident_bytes() -> u64 {
     let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
     let pages: u64 = statm.split_whitespace().nth(1).and_then(|p| p.parse().ok()).unwrap_or(0);
     pages * 4096
+}
+
+/// A GET over plain HTTP/1.1: the status code and the body.
+async fn http_get(address: std::net::SocketAddr, path: &str) -> (u16, String) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+    let request = format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).await.unwrap();
+    let status = response.split(' ').nth(1).and_then(|code| code.parse().ok()).unwrap_or(0);
+    (status, response.split_once("\r\n\r\n").map(|(_, body)| body.to_owned()).unwrap_or_default())
+}
+
+/// The value of the sample `series` (name and labels as exported) in a Prometheus exposition.
+fn sample(exposition: &str, series: &str) -> Option<f64> {
+    exposition.lines().find_map(|line| line.strip_prefix(series)?.strip_prefix(' ')?.parse().ok())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn healthz_and_metrics_tell_an_operator_how_the_bot_is_doing() {
+    let address = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    let mut bot = Running::start(|c| c.ops.listen = Some(address)).await;
+    let (status, body) = http_get(address, "/healthz").await;
+    assert_eq!((status, body.as_str()), (200, "ok\n"), "connected, with a corpus version live");
+
+    bot.say(600, 61, &format!("<@{BOT_ID}> are massage guns good for sciatica?"), true);
+    bot.fake.reply_to(600).await;
+    bot.say(601, 62, &format!("<@{BOT_ID}> do you sell gift vouchers?"), true);
+    bot.fake.reply_to(601).await;
+    bot.say(602, 63, &format!("<@{BOT_ID}> I can't control my bladder since my back went"), true);
+    bot.fake.reply_to(602).await;
+    bot.command(603, "reload", json!([]), &[STAFF_ROLE], 0);
+    bot.fake.response(603).await;
+
+    let (status, metrics) = http_get(address, "/metrics").await;
+    assert_eq!(status, 200);
+    let value = |series: &str| sample(&metrics, series).unwrap_or_else(|| panic!("no {series} in:\n{metrics}"));
+    assert_eq!(value("sciatica_bot_answers_total"), 1.0);
+    assert_eq!(value("sciatica_bot_abstentions_total"), 2.0);
+    assert_eq!(value("sciatica_bot_red_flags_total{tier=\"emergency\"}"), 1.0);
+    assert_eq!(value("sciatica_bot_reloads_total{outcome=\"ok\"}"), 1.0);
+    assert_eq!(value("sciatica_bot_reply_seconds_count"), 3.0);
+    let passages = Knowledge::load(&Config::default(), &MODEL).unwrap().engine.corpus().passages.len();
+    assert_eq!(value("sciatica_bot_corpus_passages"), passages as f64);
+    assert!(metrics.lines().any(|l| l.starts_with("sciatica_bot_corpus_version{version=\"") && l.ends_with("} 1")));
+    assert!(!metrics.contains("bladder") && !metrics.contains("\"61\""), "no message text or user in metrics");
+    bot.finish().await;
 }

@@ -17,7 +17,10 @@ async fn questions_in_a_tight_loop_during_twenty_reloads_all_get_valid_answers()
     }
     let mut config = Config::default();
     config.corpus.dir = corpus.path().to_path_buf();
-    let shared = Arc::new(Shared::new(config.clone(), Knowledge::open(&config).unwrap()).unwrap());
+    let data = tempfile::tempdir().unwrap();
+    config.staff.database = sciatica_bot::config::Database::Sqlite(data.path().join("staff.sqlite3"));
+    let staff = sciatica_bot::staff::StaffData::open(&config.staff).await.unwrap();
+    let shared = Arc::new(Shared::new(config.clone(), Knowledge::open(&config).unwrap(), staff).unwrap());
     let stop = Arc::new(AtomicBool::new(false));
     let answered = Arc::new(AtomicUsize::new(0));
     let askers: Vec<_> = (0..2)

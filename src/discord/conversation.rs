@@ -84,23 +84,32 @@ impl Shared {
                     None => self.respond(question).await,
                 };
                 tracing::info!(trigger = ?trigger, answered = response.answer.is_some(), red_flag = response.notice.is_some(), verdict = ?verdict, "message");
+                self.metrics.answered(response.answer.is_some());
+                if response.notice.is_some() {
+                    self.metrics.red_flag_notice(&response.red_flags);
+                }
                 if response.answer.is_none() {
-                    self.log_unanswered(question.to_owned());
+                    self.log_unanswered(question);
                 }
                 return Some(Outgoing { text: response.reply, passage: response.answer.map(|a| a.id) });
             }
             Verdict::Warn { wait } | Verdict::Quiet { wait } => wait,
         };
-        let notice = match heard {
-            Some(response) => response.notice,
+        let (notice, flags) = match heard {
+            Some(response) => (response.notice, response.red_flags),
             // The semantic layer reads the message in cooldown too: a red flag always gets its
             // notice, and that is worth the inference.
             None => {
                 let embedded = self.embed(question).await;
                 let (knowledge, question) = (self.knowledge(), question.to_owned());
-                self.off_runtime(move || knowledge.triage.assess(&question, &embedded.clauses).notice).await
+                let assessment = self.off_runtime(move || knowledge.triage.assess(&question, &embedded.clauses)).await;
+                (assessment.notice, assessment.flags)
             }
         };
+        self.metrics.cooldown_refused();
+        if notice.is_some() {
+            self.metrics.red_flag_notice(&flags);
+        }
         tracing::info!(trigger = ?trigger, answered = false, red_flag = notice.is_some(), verdict = ?verdict, "message");
         if matches!(verdict, Verdict::Quiet { .. }) && notice.is_none() && trigger != Trigger::SlashCommand {
             return None;
@@ -122,9 +131,13 @@ impl Shared {
     /// The whole response to a question: its vector from the embedding thread, then the pure
     /// core.
     async fn respond(&self, question: &str) -> crate::Response {
+        let started = Instant::now();
         let embedded = self.embed(question).await;
         let (knowledge, config, question) = (self.knowledge(), self.config.reply.clone(), question.to_owned());
-        self.off_runtime(move || crate::respond_embedded(&knowledge, &config, &question, &embedded)).await
+        let response =
+            self.off_runtime(move || crate::respond_embedded(&knowledge, &config, &question, &embedded)).await;
+        self.metrics.computed(started.elapsed());
+        response
     }
 
     /// Runs the core's CPU work on the blocking pool, one piece per core at a time. It is
@@ -135,13 +148,13 @@ impl Shared {
         tokio::task::spawn_blocking(work).await.unwrap_or_else(|panic| std::panic::resume_unwind(panic.into_panic()))
     }
 
-    /// Keeps the question (already without mention tokens) for the staff report, off the
-    /// async runtime; a failure to write is logged, never shown to the person.
-    fn log_unanswered(&self, question: String) {
-        let log = self.unanswered.clone();
-        tokio::task::spawn_blocking(move || {
-            if let Err(error) = log.append(&question) {
-                tracing::warn!(%error, path = %log.path().display(), "cannot log an unanswered question");
+    /// Keeps the question (already without mention tokens) for the staff report, without
+    /// holding up the reply; a failure to store it is logged, never shown to the person.
+    fn log_unanswered(&self, question: &str) {
+        let (staff, question) = (self.staff.clone(), question.to_owned());
+        tokio::spawn(async move {
+            if let Err(error) = staff.log_unanswered(&question).await {
+                tracing::warn!(%error, "cannot store an unanswered question");
             }
         });
     }

@@ -28,18 +28,12 @@ pub(crate) async fn clicked(shared: &Shared, click: &ComponentInteraction) -> Sa
         (_, Some(passage)) => (false, passage.to_owned()),
         _ => return Said::private("This button is no longer in use."),
     };
-    let store = shared.feedback.clone();
     let (person, answer) = (click.user.id.get(), click.message.id.get());
-    let counted = tokio::task::spawn_blocking(move || store.vote(person, answer, &passage, helpful)).await;
-    Said::private(match counted {
-        Ok(Ok(true)) => "Thanks, that helps the clinic improve its answers.",
-        Ok(Ok(false)) => "You already gave feedback on this answer, thank you.",
-        Ok(Err(error)) => {
-            tracing::warn!(%error, "cannot save feedback");
-            "Sorry, your feedback could not be saved."
-        }
+    Said::private(match shared.staff.vote(person, answer, &passage, helpful).await {
+        Ok(true) => "Thanks, that helps the clinic improve its answers.",
+        Ok(false) => "You already gave feedback on this answer, thank you.",
         Err(error) => {
-            tracing::warn!(%error, "feedback task failed");
+            tracing::warn!(%error, "cannot save feedback");
             "Sorry, your feedback could not be saved."
         }
     })

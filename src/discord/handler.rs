@@ -6,8 +6,8 @@
 use std::sync::{Arc, OnceLock};
 
 use serenity::all::{
-    async_trait, Command, CommandInteraction, Context, CreateAutocompleteResponse, CreateInteractionResponse,
-    EventHandler, GuildId, Interaction, Message, Ready, UserId,
+    async_trait, Command, CommandInteraction, ConnectionStage, Context, CreateAutocompleteResponse,
+    CreateInteractionResponse, EventHandler, GuildId, Interaction, Message, Ready, ShardStageUpdateEvent, UserId,
 };
 
 use super::commands::{self, is_staff, Reply, Said};
@@ -91,10 +91,15 @@ impl EventHandler for Handler {
     async fn ready(&self, ctx: Context, ready: Ready) {
         let _ = self.me.set(ready.user.id);
         tracing::info!(shard = ?ready.shard.map(|s| (s.id.0, s.total)), "connected");
+        self.shared.metrics.gateway(ctx.shard_id.0, true);
         let first_shard = ready.shard.is_none_or(|s| s.id.0 == 0);
         if first_shard && !self.registered.swap(true, std::sync::atomic::Ordering::SeqCst) {
             self.register_commands(&ctx).await;
         }
+    }
+
+    async fn shard_stage_update(&self, _ctx: Context, event: ShardStageUpdateEvent) {
+        self.shared.metrics.gateway(event.shard_id.0, event.new == ConnectionStage::Connected);
     }
 
     async fn message(&self, ctx: Context, message: Message) {
@@ -120,8 +125,10 @@ impl EventHandler for Handler {
                 send::respond(&ctx.http, Pending::Modal(modal), reply).await
             }
             Interaction::Component(click) => {
-                let said = feedback::clicked(&self.shared, click).await;
-                send::respond(&ctx.http, Pending::Click(click), Reply::Now(said)).await
+                // A vote is acknowledged once it is stored: behind other processes' writes that
+                // can take longer than Discord waits, so it is deferred like a slow command.
+                let work = Box::pin(feedback::clicked(&self.shared, click));
+                send::respond(&ctx.http, Pending::Click(click), Reply::Later { private: true, work }).await
             }
             _ => Ok(()),
         };

@@ -26,8 +26,9 @@ use serenity::all::{ClientBuilder, GatewayIntents, HttpBuilder};
 
 use crate::config::Config;
 use crate::embed::queue::EmbedQueue;
-use crate::faq_edit::{EditError, FaqEdit, FaqEditor};
-use crate::staff::{FeedbackStore, UnansweredLog};
+use crate::faq_edit::{self, EditError, FaqEdit};
+use crate::ops::{self, Metrics};
+use crate::staff::StaffData;
 use crate::{Knowledge, LoadError};
 use cooldown::Cooldowns;
 use handler::Handler;
@@ -43,6 +44,8 @@ pub enum DiscordError {
     // serenity's errors name routes and status codes, never the token.
     #[error("Discord client error: {0}")]
     Client(#[from] serenity::Error),
+    #[error("cannot serve /healthz and /metrics on {listen}: {source}")]
+    Ops { listen: std::net::SocketAddr, source: std::io::Error },
 }
 
 /// What the handlers share: the settings, the current knowledge (swapped whole on reload)
@@ -51,9 +54,8 @@ pub struct Shared {
     config: Config,
     knowledge: ArcSwap<Knowledge>,
     cooldowns: Mutex<Cooldowns>,
-    unanswered: Arc<UnansweredLog>,
-    feedback: Arc<FeedbackStore>,
-    faq_editor: Arc<FaqEditor>,
+    staff: Arc<StaffData>,
+    metrics: Arc<Metrics>,
     /// Questions are embedded here, on one thread off the async runtime, in batches.
     embedder: EmbedQueue,
     /// Serialises reloads, so two staff members reloading at once cannot interleave.
@@ -66,18 +68,16 @@ pub struct Shared {
 impl Shared {
     /// Starts the embedding thread for the knowledge's model; fails only if no thread can be
     /// started.
-    pub fn new(config: Config, knowledge: Knowledge) -> std::io::Result<Shared> {
+    pub fn new(config: Config, knowledge: Knowledge, staff: StaffData) -> std::io::Result<Shared> {
         let cooldowns = Mutex::new(Cooldowns::new(Duration::from_secs(config.discord.cooldown_seconds)));
-        let unanswered = Arc::new(UnansweredLog::new(config.staff.unanswered_log.clone()));
-        let feedback = Arc::new(FeedbackStore::open(config.staff.feedback_file.clone()));
+        let metrics = Arc::new(Metrics::new(&knowledge));
         let model = knowledge.engine.model().clone();
         Ok(Shared {
             config,
             knowledge: ArcSwap::from_pointee(knowledge),
             cooldowns,
-            unanswered,
-            feedback,
-            faq_editor: Arc::new(FaqEditor::default()),
+            staff: Arc::new(staff),
+            metrics,
             embedder: EmbedQueue::start(model)?,
             reloading: tokio::sync::Mutex::new(()),
             cpu: tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, usize::from)),
@@ -92,7 +92,9 @@ impl Shared {
         let model = self.knowledge().engine.model().clone();
         let loaded = tokio::task::spawn_blocking(move || Knowledge::load(&config, &model))
             .await
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic.into_panic()))?;
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic.into_panic()))
+            .inspect_err(|_| self.metrics.reloaded(None))?;
+        self.metrics.reloaded(Some(&loaded));
         let before = self.knowledge.load_full();
         let report = ReloadReport::between(&before, &loaded);
         self.knowledge.store(Arc::new(loaded));
@@ -101,8 +103,8 @@ impl Shared {
 
     /// Writes a FAQ edit (validated, atomic, the old file kept) and makes it live at once.
     pub async fn edit_faq(&self, edit: FaqEdit) -> Result<String, EditError> {
-        let (editor, config) = (self.faq_editor.clone(), self.config.clone());
-        let id = tokio::task::spawn_blocking(move || editor.apply(&edit, &config))
+        let config = self.config.clone();
+        let id = tokio::task::spawn_blocking(move || faq_edit::apply(&edit, &config))
             .await
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic.into_panic()))?;
         // The edit was validated against the whole corpus, so the reload only fails if someone
@@ -257,12 +259,39 @@ pub async fn run(
         tracing::info!("shutting down");
         shard_manager.shutdown_all().await;
     });
-    match (shards.total, shards.first, shards.last) {
-        (Some(total), Some(first), Some(last)) => client.start_shard_range(first..last, total).await?,
-        (Some(total), _, _) => client.start_shards(total).await?,
-        _ => client.start_autosharded().await?,
+    // Tasks that live as long as the client: aborted when it stops.
+    let mut beside = tokio::task::JoinSet::new();
+    if let Some(listen) = config.ops.listen {
+        let listener = ops::bind(listen).await.map_err(|source| DiscordError::Ops { listen, source })?;
+        let metrics = shared.metrics.clone();
+        beside.spawn(async move {
+            if let Err(error) = ops::serve(listener, metrics).await {
+                tracing::warn!(%error, "the /healthz and /metrics server stopped");
+            }
+        });
     }
-    Ok(())
+    beside.spawn(forget_old_questions(shared.clone()));
+    let started = match (shards.total, shards.first, shards.last) {
+        // serenity's range is read as first..=last: it starts `end - start + 1` shards.
+        (Some(total), Some(first), Some(last)) => client.start_shard_range(first..last, total).await,
+        (Some(total), _, _) => client.start_shards(total).await,
+        _ => client.start_autosharded().await,
+    };
+    beside.abort_all();
+    Ok(started?)
+}
+
+/// Deletes unanswered questions past `keep_days` every hour; the store also does at start.
+async fn forget_old_questions(shared: Arc<Shared>) {
+    let mut hourly = tokio::time::interval(Duration::from_secs(60 * 60));
+    loop {
+        hourly.tick().await;
+        match shared.staff.forget_old().await {
+            Ok(0) => {}
+            Ok(forgotten) => tracing::info!(forgotten, "deleted unanswered questions past keep_days"),
+            Err(error) => tracing::warn!(%error, "cannot delete old unanswered questions"),
+        }
+    }
 }
 
 /// Completes on SIGINT (Ctrl-C) or SIGTERM.

@@ -3,6 +3,8 @@
 pub mod fake_discord;
 // Used by some test binaries only.
 #[allow(dead_code)]
+pub mod postgres;
+#[allow(dead_code)]
 pub mod synthetic;
 
 /// The `[model]` section of a config written outside the repository for a `serve` process: the

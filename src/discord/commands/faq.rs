@@ -54,9 +54,10 @@ fn run<'a>(shared: &'a Shared, command: &'a CommandInteraction) -> Work<'a, Repl
         match (sub.name.as_str(), chosen) {
             ("add", _) => Reply::Form(form(FAQ_ADD, "Add a FAQ entry", None)),
             ("edit", Some(id)) => edit_form(shared, id).await,
-            ("remove", Some(id)) => {
-                Reply::Later { private: true, work: Box::pin(apply(shared, FaqEdit::Remove { id })) }
-            }
+            ("remove", Some(id)) => Reply::Later {
+                private: true,
+                work: Box::pin(apply(shared, command.user.id.get(), FaqEdit::Remove { id })),
+            },
             _ => Reply::Now(Said::private("Choose a question from the list.")),
         }
     })
@@ -124,25 +125,31 @@ pub(crate) fn form_submitted<'a>(shared: &'a Shared, modal: &'a ModalInteraction
     if !is_staff(&shared.config, modal.member.as_ref()) {
         return Some(Reply::Now(Said::private("Sorry, only clinic staff can edit the FAQ.")));
     }
-    Some(Reply::Later { private: true, work: Box::pin(apply(shared, edit)) })
+    Some(Reply::Later { private: true, work: Box::pin(apply(shared, modal.user.id.get(), edit)) })
 }
 
-async fn apply(shared: &Shared, edit: FaqEdit) -> Said {
-    let verb = match &edit {
-        FaqEdit::Add { .. } => "Added",
-        FaqEdit::Replace { .. } => "Updated",
-        FaqEdit::Remove { .. } => "Removed",
+/// Makes the edit and records it in the audit log, whatever its outcome.
+async fn apply(shared: &Shared, staff_id: u64, edit: FaqEdit) -> Said {
+    let (verb, action, target) = match &edit {
+        FaqEdit::Add { question, .. } => ("Added", "faq add", question.clone()),
+        FaqEdit::Replace { id, .. } => ("Updated", "faq edit", id.clone()),
+        FaqEdit::Remove { id } => ("Removed", "faq remove", id.clone()),
     };
-    Said::private(match shared.edit_faq(edit).await {
+    let (text, outcome) = match shared.edit_faq(edit).await {
         Ok(id) => {
             tracing::info!(verb, "FAQ edited from Discord");
-            format!("{verb} `{id}`: it is live now. The previous faq.md is kept in the history folder.")
+            (
+                format!("{verb} `{id}`: it is live now. The previous faq.md is kept in the history folder."),
+                format!("saved as {id}"),
+            )
         }
         Err(error) => {
             tracing::warn!(%error, "FAQ edit refused");
-            format!("Not saved, the FAQ is unchanged: {error}")
+            (format!("Not saved, the FAQ is unchanged: {error}"), format!("refused: {error}"))
         }
-    })
+    };
+    shared.staff.record(staff_id, action, &target, &outcome).await;
+    Said::private(text)
 }
 
 /// Suggestions for `question:`: FAQ questions containing what was typed, whose ids a form can

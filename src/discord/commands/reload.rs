@@ -13,16 +13,18 @@ fn define(command: CreateCommand) -> CreateCommand {
     command.description("Staff: reload the clinic's content")
 }
 
-fn run<'a>(shared: &'a Shared, _command: &'a CommandInteraction) -> Work<'a, Reply<'a>> {
+fn run<'a>(shared: &'a Shared, command: &'a CommandInteraction) -> Work<'a, Reply<'a>> {
     Box::pin(async move {
         let work = Box::pin(async move {
-            Said::private(match shared.reload().await {
+            let (text, outcome) = match shared.reload().await {
                 Ok(report) => {
                     tracing::info!(passages = report.passages, "reloaded");
-                    report.summary()
+                    (report.summary(), format!("live: {} passages", report.passages))
                 }
-                Err(error) => refusal_report("Not reloaded", &error),
-            })
+                Err(error) => (refusal_report("Not reloaded", &error), "refused: the corpus has problems".to_owned()),
+            };
+            shared.staff.record(command.user.id.get(), "reload", "corpus", &outcome).await;
+            Said::private(text)
         });
         Reply::Later { private: true, work }
     })

@@ -15,16 +15,16 @@ fn define(command: CreateCommand) -> CreateCommand {
 
 fn run<'a>(shared: &'a Shared, _command: &'a CommandInteraction) -> Work<'a, Reply<'a>> {
     Box::pin(async move {
-        let path = shared.unanswered.path().to_path_buf();
         let knowledge = shared.knowledge();
         let work = Box::pin(async move {
-            let grouped = tokio::task::spawn_blocking(move || {
-                staff::group_unanswered(&path).map(|(groups, _)| staff::unanswered_report(&groups, 10, &knowledge))
-            })
-            .await
-            .map_err(|error| error.to_string())
-            .and_then(|read| read.map_err(|error| error.to_string()));
-            Said::private(grouped.unwrap_or_else(|error| format!("Cannot read the unanswered log: {error}")))
+            let report = match shared.staff.unanswered_groups().await {
+                // The report embeds each question: CPU work, off the async runtime.
+                Ok(groups) => tokio::task::spawn_blocking(move || staff::unanswered_report(&groups, 10, &knowledge))
+                    .await
+                    .map_err(|error| error.to_string()),
+                Err(error) => Err(error.to_string()),
+            };
+            Said::private(report.unwrap_or_else(|error| format!("Cannot read the unanswered questions: {error}")))
         });
         Reply::Later { private: true, work }
     })
