@@ -42,7 +42,25 @@ impl Sqlite {
     }
 }
 
+/// Opens and migrates, trying again while another process holds the file. The busy timeout
+/// does not cover opening: SQLite returns "database is locked" at once, without waiting, when
+/// another connection is switching a new file to WAL or recovering its log, which is exactly
+/// when two processes start together on a fresh database.
 fn open_and_migrate(path: &std::path::Path) -> rusqlite::Result<Connection> {
+    let deadline = std::time::Instant::now() + BUSY_TIMEOUT;
+    loop {
+        match try_open_and_migrate(path) {
+            Err(rusqlite::Error::SqliteFailure(error, _))
+                if error.code == rusqlite::ErrorCode::DatabaseBusy && std::time::Instant::now() < deadline =>
+            {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            opened => return opened,
+        }
+    }
+}
+
+fn try_open_and_migrate(path: &std::path::Path) -> rusqlite::Result<Connection> {
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         // A missing folder shows up as SQLite's own "unable to open" on the next line.
         let _ = std::fs::create_dir_all(parent);
@@ -153,5 +171,33 @@ impl Store for Sqlite {
             Ok(true)
         })
         .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Several processes starting at once on a file that does not exist yet: each must open
+    /// it, and the schema must be made once. Threads stand in for processes: each has its own
+    /// connection, and SQLite locks between connections of one process as between processes.
+    #[test]
+    fn many_openers_on_a_new_file_all_open_it() {
+        let folder = tempfile::tempdir().unwrap();
+        for round in 0..40 {
+            let path = folder.path().join(format!("staff-{round}.sqlite3"));
+            let openers: Vec<_> = (0..6)
+                .map(|_| {
+                    let path = path.clone();
+                    std::thread::spawn(move || open_and_migrate(&path).map(drop))
+                })
+                .collect();
+            for opener in openers {
+                opener.join().unwrap().unwrap_or_else(|e| panic!("round {round}: {e}"));
+            }
+            let connection = Connection::open(&path).unwrap();
+            let version: i64 = connection.pragma_query_value(None, "user_version", |row| row.get(0)).unwrap();
+            assert_eq!(version, migrations("INTEGER PRIMARY KEY").len() as i64);
+        }
     }
 }
