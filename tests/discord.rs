@@ -11,6 +11,7 @@ use common::fake_discord::{
     assert_no_pings, autocomplete_json, bot_user, click_json, command_json, message_json, modal_json, user,
     FakeDiscord, Gateway, BOT_ID, BOT_ROLE_ID, WAIT,
 };
+use common::serve::{bot_folder, corpus_copy, serve, stop, write_config};
 use sciatica_bot::config::{Config, Database};
 use sciatica_bot::discord::{self, Shared};
 use sciatica_bot::embed::Model;
@@ -328,16 +329,6 @@ async fn unanswered_questions_are_logged_without_identity_and_shown_to_staff() {
     bot.finish().await;
 }
 
-/// A copy of the shipped corpus that a test may edit.
-fn corpus_copy() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for entry in std::fs::read_dir("corpus").unwrap() {
-        let path = entry.unwrap().path();
-        std::fs::copy(&path, dir.path().join(path.file_name().unwrap())).unwrap();
-    }
-    dir
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn reload_is_refused_to_members_and_done_for_staff() {
     let corpus = corpus_copy();
@@ -407,28 +398,14 @@ fn the_corpus_copy_helper_copies_everything() {
 #[tokio::test(flavor = "multi_thread")]
 async fn serve_holds_a_session_with_any_discord_compatible_endpoint() {
     let mut fake = FakeDiscord::start(1).await;
-    let dir = corpus_copy();
-    std::fs::create_dir(dir.path().join("corpus")).unwrap();
-    for entry in std::fs::read_dir(dir.path()).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_file() {
-            std::fs::rename(&path, dir.path().join("corpus").join(path.file_name().unwrap())).unwrap();
-        }
-    }
-    let config = dir.path().join("bot.toml");
+    let folder = bot_folder();
     let settings = format!("[discord]\nrest_proxy = \"{}\"\nguild_ids = [{GUILD}]\n", fake.base);
-    std::fs::write(&config, settings + &common::shipped_model_section()).unwrap();
+    let config = write_config(folder.path(), "bot.toml", &settings);
     let token = "test-token-kept-SECRET-4242";
-    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_sciatica-bot"))
-        .arg("serve")
-        .arg("--config")
-        .arg(&config)
-        .env("DISCORD_TOKEN", token)
+    let mut child = serve(&config, token)
         .env("RUST_LOG", "trace")
-        .env("NO_PROXY", "127.0.0.1")
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
-        .kill_on_drop(true)
         .spawn()
         .unwrap();
     // Read the logs as they come, or a full pipe would block the bot.
@@ -457,10 +434,7 @@ async fn serve_holds_a_session_with_any_discord_compatible_endpoint() {
     let reply = fake.reply_to(100).await;
     assert!(reply.contains("Sciatica refers to pain that follows the path of the sciatic nerve"), "{reply}");
 
-    let pid = child.id().unwrap().to_string();
-    assert!(std::process::Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
-    let status = tokio::time::timeout(WAIT, child.wait()).await.expect("stops on SIGTERM").unwrap();
-    assert!(status.success(), "exit status {status:?}");
+    stop(&mut child).await;
     let logs = logs.await.unwrap().unwrap();
     let logs = String::from_utf8_lossy(&logs);
     assert!(!logs.is_empty(), "trace logs were written");

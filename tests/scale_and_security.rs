@@ -4,46 +4,23 @@
 
 mod common;
 
-use std::path::Path;
 use std::process::Stdio;
 
 use common::fake_discord::{bot_user, message_json, user, FakeDiscord, BOT_ID, WAIT};
+use common::serve::{bot_folder, serve, stop, write_config};
+use tokio::process::Child;
 
 /// Guild ids whose events Discord routes to shard 0 and shard 1 of 2: `(id >> 22) % 2`.
 const GUILD_ON_SHARD_0: u64 = 2 << 22;
 const GUILD_ON_SHARD_1: u64 = 3 << 22;
 
-/// A folder with a copy of the corpus and a config naming the fake Discord.
-fn bot_folder(config: &str) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir(dir.path().join("corpus")).unwrap();
-    for entry in std::fs::read_dir("corpus").unwrap() {
-        let path = entry.unwrap().path();
-        std::fs::copy(&path, dir.path().join("corpus").join(path.file_name().unwrap())).unwrap();
-    }
-    std::fs::write(dir.path().join("bot.toml"), format!("{config}{}", common::shipped_model_section())).unwrap();
-    dir
-}
-
-fn spawn_serve(folder: &Path, token: &str) -> tokio::process::Child {
-    tokio::process::Command::new(env!("CARGO_BIN_EXE_sciatica-bot"))
-        .arg("serve")
-        .arg("--config")
-        .arg(folder.join("bot.toml"))
-        .env("DISCORD_TOKEN", token)
-        .env("NO_PROXY", "127.0.0.1")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap()
-}
-
-async fn terminate(child: tokio::process::Child) {
-    let pid = child.id().unwrap().to_string();
-    assert!(std::process::Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
-    let output = tokio::time::timeout(WAIT, child.wait_with_output()).await.expect("stops on SIGTERM").unwrap();
-    assert!(output.status.success(), "{:?}", output.status);
+/// `serve` with `token` on a copy of the corpus and the config `settings`, its logs dropped.
+/// The folder must live as long as the process.
+fn serve_quietly(settings: &str, token: &str) -> (tempfile::TempDir, Child) {
+    let folder = bot_folder();
+    let config = write_config(folder.path(), "bot.toml", settings);
+    let child = serve(&config, token).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+    (folder, child)
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -55,9 +32,8 @@ async fn two_processes_each_run_their_shard_and_answer_its_messages() {
             fake.base
         )
     };
-    let (zero, one) = (bot_folder(&config(0)), bot_folder(&config(1)));
-    let first = spawn_serve(zero.path(), "token-of-process-zero");
-    let second = spawn_serve(one.path(), "token-of-process-one");
+    let (_zero, mut first) = serve_quietly(&config(0), "token-of-process-zero");
+    let (_one, mut second) = serve_quietly(&config(1), "token-of-process-one");
 
     let mut shards = Vec::new();
     for _ in 0..2 {
@@ -92,8 +68,8 @@ async fn two_processes_each_run_their_shard_and_answer_its_messages() {
     fake.drain(std::time::Duration::from_millis(300)).await;
     let replies = fake.seen.iter().filter(|r| r.method == "POST" && r.path.ends_with("/messages")).count();
     assert_eq!(replies, 4, "each message answered once, by its shard's process only");
-    terminate(first).await;
-    terminate(second).await;
+    stop(&mut first).await;
+    stop(&mut second).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -102,16 +78,10 @@ async fn the_token_never_appears_in_logs_even_when_discord_refuses_it() {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let dead = format!("http://{}", listener.local_addr().unwrap());
     drop(listener);
-    let folder = bot_folder(&format!("[discord]\nrest_proxy = \"{dead}\"\n"));
+    let folder = bot_folder();
+    let config = write_config(folder.path(), "bot.toml", &format!("[discord]\nrest_proxy = \"{dead}\"\n"));
     let token = "MTIzNDU2Nzg5.secret-token-value.XyZ";
-    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_sciatica-bot"))
-        .arg("serve")
-        .arg("--config")
-        .arg(folder.path().join("bot.toml"))
-        .env("DISCORD_TOKEN", token)
-        .env("RUST_LOG", "trace")
-        .env("NO_PROXY", "127.0.0.1")
-        .output();
+    let output = serve(&config, token).env("RUST_LOG", "trace").output();
     let output = tokio::time::timeout(WAIT, output).await.expect("gives up in time").unwrap();
     assert_eq!(output.status.code(), Some(2), "cannot run without Discord");
     let everything = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
@@ -124,8 +94,8 @@ async fn the_token_never_appears_in_logs_even_when_discord_refuses_it() {
 #[tokio::test(flavor = "multi_thread")]
 async fn staff_commands_are_refused_in_direct_messages() {
     let mut fake = FakeDiscord::start(1).await;
-    let folder = bot_folder(&format!("[discord]\nrest_proxy = \"{}\"\nstaff_role_ids = [77]\n", fake.base));
-    let bot = spawn_serve(folder.path(), "token");
+    let (_folder, mut bot) =
+        serve_quietly(&format!("[discord]\nrest_proxy = \"{}\"\nstaff_role_ids = [77]\n", fake.base), "token");
     fake.expect("the command registration", |r| r.method == "PUT").await;
     let options = serde_json::json!([{"name": "add", "type": 1, "options": []}]);
     for (id, name, options) in
@@ -138,7 +108,7 @@ async fn staff_commands_are_refused_in_direct_messages() {
         assert!(content.contains("only clinic staff"), "/{name} in a DM: {response}");
         assert_eq!(response["data"]["flags"], 64);
     }
-    terminate(bot).await;
+    stop(&mut bot).await;
 }
 
 /// Regexes are built only from constants and from the staff's rules file; nothing builds a
@@ -183,14 +153,8 @@ fn user_text_never_reaches_a_query_parser_or_a_regex_compiler() {
 fn faq_edits_cannot_write_outside_the_corpus_whatever_the_input() {
     use sciatica_bot::config::Config;
     use sciatica_bot::faq_edit::{self, FaqEdit};
-    let root = tempfile::tempdir().unwrap();
-    let folder = bot_folder("");
+    let root = bot_folder();
     let corpus = root.path().join("corpus");
-    std::fs::create_dir(&corpus).unwrap();
-    for entry in std::fs::read_dir(folder.path().join("corpus")).unwrap() {
-        let path = entry.unwrap().path();
-        std::fs::copy(&path, corpus.join(path.file_name().unwrap())).unwrap();
-    }
     let mut config = Config::default();
     config.corpus.dir = corpus.clone();
     config.staff.history_dir = root.path().join("history");
@@ -231,7 +195,7 @@ fn faq_edits_cannot_write_outside_the_corpus_whatever_the_input() {
 
 #[test]
 fn huge_and_malformed_corpus_files_are_rejected_with_a_clear_error() {
-    let folder = bot_folder("");
+    let folder = bot_folder();
     let corpus = folder.path().join("corpus");
     let huge = format!("# FAQ\n\n## Big?\n\n{}\n", "word ".repeat(400_000));
     std::fs::write(corpus.join("faq.md"), huge).unwrap();

@@ -9,11 +9,13 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use chrono::Utc;
-use common::fake_discord::{click_json, modal_json, user, FakeDiscord, GUILD_ID, WAIT};
+use common::fake_discord::{click_json, modal_json, user, FakeDiscord, GUILD_ID};
 use common::postgres::ThrowawayPostgres;
+use common::serve::{bot_folder, serve, signal, stop, write_config};
 use sciatica_bot::config::{Database, StaffConfig};
 use sciatica_bot::staff::{StaffData, Unanswered, Votes};
 use serde_json::json;
+use tokio::process::Child;
 
 /// The staff settings for `database`, with the JSON files of an earlier version in `dir`.
 fn staff_config(database: Database, dir: &Path) -> StaffConfig {
@@ -135,60 +137,19 @@ async fn postgresql_keeps_what_staff_need_and_nothing_that_identifies() {
 const OTHER_GUILD: u64 = GUILD_ID + (1 << 22);
 const STAFF_ROLE: u64 = 77;
 
-/// A folder with a copy of the corpus, where `serve` processes keep their data.
-fn bot_folder() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir(dir.path().join("corpus")).unwrap();
-    for entry in std::fs::read_dir("corpus").unwrap() {
-        let path = entry.unwrap().path();
-        std::fs::copy(&path, dir.path().join("corpus").join(path.file_name().unwrap())).unwrap();
-    }
-    dir
+/// A `serve` process for shard `shard` of `total`, logging warnings only, straight to the
+/// test's output: what went wrong, if anything did.
+fn serve_shard(folder: &Path, fake: &FakeDiscord, shard: u32, total: u32, database: &str) -> Child {
+    let settings = format!(
+        "[discord]\nrest_proxy = \"{}\"\nguild_ids = [{GUILD_ID}, {OTHER_GUILD}]\nstaff_role_ids = [{STAFF_ROLE}]\n\
+         cooldown_seconds = 0\n[discord.shards]\ntotal = {total}\nfirst = {shard}\nlast = {shard}\n\
+         [staff]\ndatabase = \"{database}\"\n",
+        fake.base
+    );
+    let config = write_config(folder, &format!("shard-{shard}.toml"), &settings);
+    serve(&config, "test-token").env("RUST_LOG", "warn").stdout(std::process::Stdio::null()).spawn().unwrap()
 }
 
-/// A `serve` process for shard `shard` of `total`, killed if the test ends early.
-struct Serving {
-    child: tokio::process::Child,
-}
-
-impl Serving {
-    async fn start(folder: &Path, fake: &FakeDiscord, shard: u32, total: u32, database: &str) -> Serving {
-        let config = folder.join(format!("shard-{shard}.toml"));
-        let settings = format!(
-            "[discord]\nrest_proxy = \"{}\"\nguild_ids = [{GUILD_ID}, {OTHER_GUILD}]\nstaff_role_ids = [{STAFF_ROLE}]\n\
-             cooldown_seconds = 0\n[discord.shards]\ntotal = {total}\nfirst = {shard}\nlast = {shard}\n\
-             [staff]\ndatabase = \"{database}\"\n",
-            fake.base
-        );
-        std::fs::write(&config, settings + &common::shipped_model_section()).unwrap();
-        let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_sciatica-bot"))
-            .arg("serve")
-            .arg("--config")
-            .arg(&config)
-            .env("DISCORD_TOKEN", "test-token")
-            .env("NO_PROXY", "127.0.0.1")
-            // Warnings only, straight to the test's output: what went wrong, if anything did.
-            .env("RUST_LOG", "warn")
-            .stdout(std::process::Stdio::null())
-            .kill_on_drop(true)
-            .spawn()
-            .unwrap();
-        Serving { child }
-    }
-
-    fn signal(&self, signal: &str) {
-        let pid = self.child.id().unwrap().to_string();
-        assert!(std::process::Command::new("kill").args([signal, &pid]).status().unwrap().success());
-    }
-
-    async fn stop(mut self) {
-        self.signal("-TERM");
-        let status = tokio::time::timeout(WAIT, self.child.wait()).await.expect("stops on SIGTERM").unwrap();
-        assert!(status.success(), "exit status {status:?}");
-    }
-}
-
-/// Waits until each of `processes` identified and registered its commands in both guilds.
 /// Waits until each of `processes` identified, and the commands were registered in both
 /// guilds (by the process running shard 0): from then on a dispatch reaches its shard.
 async fn wait_until_ready(fake: &mut FakeDiscord, processes: usize) {
@@ -221,10 +182,8 @@ fn vote_click(id: u64, n: u64, guild: u64, passage: &str, helpful: bool) -> serd
 async fn two_shard_processes_count_every_click_exactly(database: String) {
     let mut fake = FakeDiscord::start(2).await;
     let folder = bot_folder();
-    let shards = [
-        Serving::start(folder.path(), &fake, 0, 2, &database).await,
-        Serving::start(folder.path(), &fake, 1, 2, &database).await,
-    ];
+    let mut shards =
+        [serve_shard(folder.path(), &fake, 0, 2, &database), serve_shard(folder.path(), &fake, 1, 2, &database)];
     wait_until_ready(&mut fake, 2).await;
     let mut expected: BTreeMap<String, Votes> = BTreeMap::new();
     let mut id = 10_000;
@@ -245,8 +204,8 @@ async fn two_shard_processes_count_every_click_exactly(database: String) {
         fake.response(id).await;
         assert!(thanked(&fake, id), "click {id} was not counted: {:#?}", fake.response(id).await);
     }
-    for process in shards {
-        process.stop().await;
+    for process in &mut shards {
+        stop(process).await;
     }
     let store = sciatica_bot::staff::store::open(&Database::try_from(database).unwrap(), None).await.unwrap();
     let stored = store.votes().await.unwrap();
@@ -270,7 +229,7 @@ async fn a_process_killed_mid_burst_keeps_every_vote_it_acknowledged() {
     let mut fake = FakeDiscord::start(1).await;
     let folder = bot_folder();
     let database = folder.path().join("staff.sqlite3");
-    let bot = Serving::start(folder.path(), &fake, 0, 1, &database.display().to_string()).await;
+    let bot = serve_shard(folder.path(), &fake, 0, 1, &database.display().to_string());
     wait_until_ready(&mut fake, 1).await;
     // One passage per click, so each acknowledgement names the vote it stands for.
     let clicks = 2_000u64;
@@ -285,7 +244,7 @@ async fn a_process_killed_mid_burst_keeps_every_vote_it_acknowledged() {
                 || request.body["content"].as_str().is_some_and(|t| t.starts_with("Thanks")),
         );
     }
-    bot.signal("-KILL");
+    signal(&bot, "-KILL");
     fake.drain(Duration::from_millis(500)).await;
     let acknowledged: Vec<u64> = (0..clicks).filter(|n| thanked(&fake, 20_000 + n)).collect();
     assert!(
@@ -309,10 +268,8 @@ async fn two_faq_edits_through_two_processes_both_land() {
     let mut fake = FakeDiscord::start(2).await;
     let folder = bot_folder();
     let database = folder.path().join("staff.sqlite3").display().to_string();
-    let shards = [
-        Serving::start(folder.path(), &fake, 0, 2, &database).await,
-        Serving::start(folder.path(), &fake, 1, 2, &database).await,
-    ];
+    let mut shards =
+        [serve_shard(folder.path(), &fake, 0, 2, &database), serve_shard(folder.path(), &fake, 1, 2, &database)];
     wait_until_ready(&mut fake, 2).await;
     let staff = |id: u64, guild: u64, question: &str| {
         let fields = [("question", question), ("answer", "Yes, from Monday to Saturday.")];
@@ -326,8 +283,8 @@ async fn two_faq_edits_through_two_processes_both_land() {
     }
     let faq = std::fs::read_to_string(folder.path().join("corpus/faq.md")).unwrap();
     assert!(faq.contains("## Do you open on weekends?") && faq.contains("## Can I book online?"), "{faq}");
-    for process in shards {
-        process.stop().await;
+    for process in &mut shards {
+        stop(process).await;
     }
     let store = sciatica_bot::staff::store::open(&Database::Sqlite(PathBuf::from(database)), None).await.unwrap();
     let mut actions: Vec<(String, String)> =

@@ -5,6 +5,8 @@ pub mod fake_discord;
 #[allow(dead_code)]
 pub mod postgres;
 #[allow(dead_code)]
+pub mod serve;
+#[allow(dead_code)]
 pub mod synthetic;
 
 /// The `[model]` section of a config written outside the repository for a `serve` process: the
