@@ -97,33 +97,26 @@ fn dev_set_every_red_flag_is_caught_and_ordinary_talk_is_left_alone() {
 }
 
 /// The held-out batches the rules and thresholds were tuned on (tests/data/README.md: each
-/// was measured once, then read): every flag stays caught. Batches 3 and 4 keep two false
-/// alarms each on purpose: a relative's cancer or flu mentioned in passing, which cannot be
-/// told from a relative's cancer or fever reported with their new back pain.
+/// was measured once, then read): every flag stays caught. The false alarms kept on purpose:
+/// batch 3's three are a relative's cancer or a friend's fall mentioned beside the writer's
+/// own sciatica, which the rules cannot tell from a relative's cancer or fall reported with
+/// their new back pain (a missed flag costs more than a needless notice); batch 5's four
+/// are a boss's heart attack in a message about the writer's sciatica and three harmless
+/// clauses the semantic layer finds close to a category's examples.
 #[test]
 fn held_out_batches_tuned_on_stay_caught() {
     for (file, false_alarms) in [
         ("redflags_heldout_tune.jsonl", 0),
         ("redflags_heldout_report.jsonl", 0),
         ("redflags_heldout2.jsonl", 0),
-        ("redflags_heldout3.jsonl", 2),
-        ("redflags_heldout4.jsonl", 2),
+        ("redflags_heldout3.jsonl", 3),
+        ("redflags_heldout4.jsonl", 0),
+        ("redflags_heldout5.jsonl", 4),
     ] {
         let figures = run(file);
         assert_eq!(figures.missed, 0, "{file}: {figures:?}");
         assert!(figures.false_alarms <= false_alarms, "{file}: {figures:?}");
     }
-}
-
-/// Held-out batch 5 is still held out: measured once with the current method (recall
-/// 134/150, emergencies 80/86, false alarms 9/90) and never read. This guards those figures
-/// without printing a message, so that a later change cannot quietly lose what it caught.
-#[test]
-fn held_out_batch_5_keeps_its_measured_figures_unread() {
-    let figures = run_showing("redflags_heldout5.jsonl", false);
-    assert!(figures.missed <= 16, "{figures:?}");
-    assert!(figures.emergencies_missed <= 6, "{figures:?}");
-    assert!(figures.false_alarms <= 9, "{figures:?}");
 }
 
 /// Our own wordings: at least three per category, and ordinary messages that share words
@@ -160,6 +153,12 @@ fn lay_words_misspellings_and_words_apart_are_caught() {
         ("numb all round my bum and groin", "saddle_numbness"),
         ("NUMB  ALL  ROUND my bum... and GROIN!!", "saddle_numbness"),
         ("\u{201c}Can\u{2019}t feel\u{201d} my genitals", "saddle_numbness"),
+        ("my gooch has gone numb", "saddle_numbness"),
+        ("my bum cheeks feel like they've gone to sleep, like at the dentist", "saddle_numbness"),
+        ("no morning wood for a week now, it's just stopped", "sexual_dysfunction"),
+        ("pins and needles doon baith legs", "bilateral_symptoms"),
+        ("flipped the quad bike on the farm on saturday", "major_trauma"),
+        ("legs getting heavier and weaker every hour", "rapid_weakness"),
     ] {
         let assessment = triage.assess(message, &[]);
         assert!(
@@ -258,6 +257,34 @@ fn idioms_other_peoples_accidents_and_improvement_stay_quiet() {
     }
 }
 
+/// Someone else's accident, fever or cancer is no red flag of the writer's when the message
+/// speaks of no back or leg trouble; with trouble anywhere in it, or with the writer in the
+/// same event, it is.
+#[test]
+fn someone_elses_illness_is_quiet_unless_the_message_speaks_of_back_trouble() {
+    let triage = rules();
+    let categories = |message: &str| -> Vec<String> {
+        triage.assess(message, &[]).flags.into_iter().map(|f| f.category).collect::<Vec<_>>()
+    };
+    for message in [
+        "my cousin had a motorbike crash, so I can't make Friday",
+        "our cat has cancer, I might be late on Tuesday",
+        "my daughter's got a fever so can we move the booking",
+        "Running late, my flatmate has the flu and I'm making her soup",
+    ] {
+        assert!(categories(message).is_empty(), "{message:?} -> {:?}", categories(message));
+    }
+    for (message, category) in [
+        ("my cousin had a motorbike crash and now his back is agony", "major_trauma"),
+        ("my daughter has a fever. She says her lower back hurts", "fever_infection"),
+        ("my dad had cancer years ago and now has sciatica out of nowhere", "cancer_history"),
+        ("my sister and I were in a car crash on Sunday, can we book?", "major_trauma"),
+        ("I had a car crash, my sister drove me here", "major_trauma"),
+    ] {
+        assert!(categories(message).iter().any(|c| c == category), "{message:?} -> {:?}", categories(message));
+    }
+}
+
 /// Words apart, in either order, within one sentence: but not across sentences, and not
 /// with the parts further apart than the rules allow.
 #[test]
@@ -268,6 +295,10 @@ fn together_rules_need_one_sentence_and_a_short_distance() {
     assert!(flagged("not even trying, yet the weight keeps going"));
     assert!(!flagged("I lost my keys on the bus. Not even trying to find them"));
     assert!(!flagged(&format!("lost weight {} and not trying", "then some other words go here ".repeat(4))));
+    // Each concept's match is the one that keeps the span shortest, not the one starting
+    // nearest: here the nearer "never had..." would stretch the span past 15 words.
+    let age = |message: &str| triage.assess(message, &[]).flags.iter().any(|f| f.category == "age_onset");
+    assert!(age("always been the fit one at work, 61 this year, swim twice weekly, never had so much as a twinge in my back till now"));
 }
 
 /// An exception cancels the harmless reading of the same words only: denied, or in another
@@ -282,6 +313,18 @@ fn exceptions_never_silence_a_symptom_stated_beside_them() {
     let saddle = |message: &str| triage.assess(message, &[]).flags.iter().any(|f| f.category == "saddle_numbness");
     assert!(!saddle("my bum goes numb after sitting all day"));
     assert!(saddle("I sat all day at my desk. Now my bum is numb and stays numb"));
+    assert!(saddle("my bum has been numb all day"));
+    let flags =
+        |message: &str| -> Vec<String> { triage.assess(message, &[]).flags.into_iter().map(|f| f.category).collect() };
+    // "the other leg is fine" is harmless; "my back is fine" beside both legs is not.
+    assert!(flags("my right leg hurts and the left one is fine").is_empty());
+    assert_eq!(flags("both legs are tingling but my back is fine"), ["bilateral_symptoms"]);
+    // A cancer charity is harmless; cancer treated is not, whatever preposition comes before.
+    assert!(flags("I'm doing a 10k for cancer research in May").is_empty());
+    assert_eq!(flags("I had chemo for cancer of the lung in 2018"), ["cancer_history"]);
+    // Pain that eases when moving is mechanical; "worse at night and goes down my leg" is not.
+    assert!(flags("it's worse at night but it eases when I get up").is_empty());
+    assert_eq!(flags("it's worse at night and goes down my leg"), ["night_pain"]);
 }
 
 /// A flag only the semantic layer found is a likeness, not a statement: the notice is worded
@@ -440,6 +483,23 @@ fn broken_rules_are_reported_with_their_line() {
         problems_in(&malformed)[0].starts_with("red_flags.toml:6: malformed TOML"),
         "{:?}",
         problems_in(&malformed)
+    );
+
+    let others_undefined = format!(
+        "{TIERS}\n[[flag]]\ncategory = \"a\"\ntier = \"emergency\"\nquiet_for_others = true\npatterns = ['x']\n"
+    );
+    let problems = problems_in(&others_undefined);
+    assert!(
+        problems[0].starts_with("red_flags.toml:6: category \"a\" is quiet_for_others, but there is no [others]"),
+        "{problems:?}"
+    );
+    let others_broken = format!("{TIERS}\n[others]\npeople = 'my (dog'\ntrouble = '{{nope}}'\n");
+    let problems =
+        problems_in(&format!("{others_broken}\n[[flag]]\ncategory = \"a\"\ntier = \"emergency\"\npatterns = ['x']\n"));
+    assert!(problems[0].starts_with("red_flags.toml:7: pattern does not compile"), "{problems:?}");
+    assert!(
+        problems[1].starts_with("red_flags.toml:8:") && problems[1].contains("unknown word list {nope}"),
+        "{problems:?}"
     );
 
     let huge =

@@ -59,6 +59,9 @@ const NEGATION: &str = r"\b(no|not|never|without|nor|none|dont|doesnt|havent|has
 /// the harmless reading is denied, so the exception does not apply.
 const EXCEPTION_NEGATION: &str =
     r"\b(no|not|never|without|nor|dont|doesnt|didnt|havent|hasnt|isnt|wasnt|arent|werent)( \w+)? ?$";
+/// The writer among the words between another person and a match ("my sister and I were in a
+/// car crash"): then the match may be the writer's own, and it stays a flag.
+const WRITER: &str = r"\b(i|im|ive|id|me|myself|we|us|ourselves)\b";
 /// Compiled-size limit of one pattern: staff patterns are small; this keeps a typo such as
 /// `.{0,100000}` from exhausting memory.
 const PATTERN_SIZE_LIMIT: usize = 4 * 1024 * 1024;
@@ -150,7 +153,19 @@ pub struct Triage {
     notices: BTreeMap<Tier, Notices>,
     negation: Regex,
     exception_negation: Regex,
+    others: Option<Others>,
     semantic: Semantic,
+}
+
+/// The `[others]` section: when a mention is about someone else and harmless.
+#[derive(Debug)]
+struct Others {
+    /// Someone other than the writer: "my sister", "our dog", "a colleague".
+    people: Regex,
+    /// Back or leg trouble, anywhere in the message: with it, another person's accident or
+    /// illness may come with their sciatica, and stays a flag.
+    trouble: Regex,
+    writer: Regex,
 }
 
 /// One [[flag]] group: a category's patterns that share exceptions.
@@ -161,6 +176,9 @@ struct Category {
     /// A match with one of these close by in its sentence is not a flag ("knee to chest
     /// stretch"), unless the exception is itself denied ("without trying to lose weight").
     exceptions: Vec<Regex>,
+    /// Whether someone else's mention ("my dog has cancer") is harmless when the message
+    /// speaks of no back or leg trouble at all.
+    quiet_for_others: bool,
 }
 
 /// A tier's notice, with the phone lines already filled in.
@@ -181,6 +199,15 @@ struct RulesFile {
     #[serde(rename = "flag")]
     flags: Vec<Spanned<FlagFile>>,
     ordinary: Spanned<OrdinaryFile>,
+    #[serde(default)]
+    others: Option<OthersFile>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OthersFile {
+    people: Spanned<String>,
+    trouble: Spanned<String>,
 }
 
 #[derive(Deserialize)]
@@ -210,6 +237,8 @@ struct FlagFile {
     exceptions: Vec<Spanned<String>>,
     #[serde(default)]
     examples: Vec<Spanned<String>>,
+    #[serde(default)]
+    quiet_for_others: bool,
 }
 
 impl Triage {
@@ -273,6 +302,17 @@ impl Triage {
             }
         }
 
+        let mut compile_at = |pattern: &Spanned<String>| {
+            compile(pattern.get_ref(), &words)
+                .map_err(|message| problems.push(Problem::new(path, at(pattern.span()), message)))
+                .ok()
+        };
+        let others = file.others.as_ref().and_then(|others| {
+            let (people, trouble) = (compile_at(&others.people), compile_at(&others.trouble));
+            let writer = RegexBuilder::new(WRITER).unicode(false).build().expect("the writer pattern is valid");
+            Some(Others { people: people?, trouble: trouble?, writer })
+        });
+
         let mut categories: Vec<Category> = Vec::new();
         let mut sources = Vec::new();
         let mut owners = Vec::new();
@@ -304,6 +344,13 @@ impl Triage {
                     path,
                     at(flag.tier.span()),
                     format!("tier \"{tier}\" has no notice: add [tiers.{tier}]"),
+                ));
+            }
+            if flag.quiet_for_others && file.others.is_none() {
+                problems.push(Problem::new(
+                    path,
+                    line,
+                    format!("category \"{name}\" is quiet_for_others, but there is no [others] section saying who others are"),
                 ));
             }
             if flag.patterns.is_empty() && flag.together.is_empty() && flag.examples.is_empty() {
@@ -342,7 +389,7 @@ impl Triage {
                 Some((existing, _)) => existing.texts.extend(texts),
                 None => examples.push((Examples { category: name.clone(), tier, texts }, line)),
             }
-            categories.push(Category { name, tier, exceptions });
+            categories.push(Category { name, tier, exceptions, quiet_for_others: flag.quiet_for_others });
         }
         if categories.is_empty() && problems.is_empty() {
             problems.push(Problem::new(path, 1, "no [[flag]] categories: red-flag notices would be off"));
@@ -383,7 +430,17 @@ impl Triage {
         let exception_negation =
             RegexBuilder::new(EXCEPTION_NEGATION).unicode(false).build().expect("the negation pattern is valid");
         let semantic = Semantic::new(examples.into_iter().map(|(e, _)| e).collect(), ordinary, thresholds);
-        Ok(Triage { set, patterns: owners, together, categories, notices, negation, exception_negation, semantic })
+        Ok(Triage {
+            set,
+            patterns: owners,
+            together,
+            categories,
+            notices,
+            negation,
+            exception_negation,
+            others,
+            semantic,
+        })
     }
 
     /// Embeds the semantic layer's examples with the shipped model (from the vector cache
@@ -408,7 +465,7 @@ impl Triage {
             .flat_map(|(parts, category)| together(parts, &normalized).map(move |r| (r, *category)));
         for (span, category_index) in pattern_matches.chain(together_matches) {
             let category = &self.categories[category_index];
-            if self.excepted(category, &normalized, &span) {
+            if self.harmless(category, &normalized, &span, &normalized) {
                 continue;
             }
             let negated = self.negation.is_match(&text[..span.start]);
@@ -433,7 +490,7 @@ impl Triage {
         // The rules' harmless readings hold for the semantic layer too: a clause close to the
         // trauma examples is still about the neighbour's fall.
         let evidence =
-            self.semantic.evidence(clauses, |category, clause| self.excepted_clause(category, &normalized, clause));
+            self.semantic.evidence(clauses, |category, clause| self.harmless_clause(category, &normalized, clause));
         for evidence in evidence.iter().filter(|e| e.flagged) {
             found.entry(&evidence.category).or_insert_with(|| RedFlag {
                 category: evidence.category.clone(),
@@ -450,9 +507,9 @@ impl Triage {
         Assessment { flags, notice, evidence }
     }
 
-    /// Whether the semantic layer's clause is read as harmless by an exception of any of the
-    /// category's groups, as a rule's match would be: the clause is the match.
-    fn excepted_clause(&self, category: &str, normalized: &Normalized, clause: &str) -> bool {
+    /// Whether the semantic layer's clause is read as harmless by any of the category's
+    /// groups, as a rule's match would be: the clause is the match.
+    fn harmless_clause(&self, category: &str, normalized: &Normalized, clause: &str) -> bool {
         let clause = normalize(clause);
         // The clause's words are in the normalised message, unless a stutter was cut across
         // its edge; then the clause alone is read.
@@ -461,7 +518,28 @@ impl Triage {
             None => (Some(Normalized::new(&clause)), 0..clause.len()),
         };
         let within = own.as_ref().unwrap_or(normalized);
-        self.categories.iter().filter(|c| c.name == category).any(|c| self.excepted(c, within, &span))
+        self.categories.iter().filter(|c| c.name == category).any(|c| self.harmless(c, within, &span, normalized))
+    }
+
+    /// Whether the match at `span` of `within` reads as harmless: an exception says so, or it
+    /// is about someone else in a `message` with no back or leg trouble in it.
+    fn harmless(&self, category: &Category, within: &Normalized, span: &Range<usize>, message: &Normalized) -> bool {
+        self.excepted(category, within, span)
+            || (category.quiet_for_others && self.about_someone_else(within, span, message))
+    }
+
+    /// Whether another person is named in the match's sentence before the match ends (a
+    /// semantic clause holds its own subject), with no word for the writer between them and
+    /// the match, and the whole message speaks of no back or leg trouble.
+    fn about_someone_else(&self, within: &Normalized, span: &Range<usize>, message: &Normalized) -> bool {
+        let Some(others) = &self.others else { return false };
+        let text = within.text.as_bytes();
+        let sentence_start = within.sentence_at(span.start).start.min(span.start);
+        let named = others.people.find_iter(&text[sentence_start..span.end]).any(|person| {
+            let between = sentence_start + person.end()..span.start.max(sentence_start + person.end());
+            !others.writer.is_match(&text[between])
+        });
+        named && !others.trouble.is_match(message.text.as_bytes())
     }
 
     /// Whether one of the category's exceptions, in the match's sentence and close to it,
@@ -600,7 +678,9 @@ fn together(parts: &[Regex], normalized: &Normalized) -> impl Iterator<Item = Ra
                 let nearest = others
                     .iter()
                     .filter(|m| taken.iter().all(|t| m.end <= t.start || t.end <= m.start))
-                    .min_by_key(|m| m.start.abs_diff(anchor.start));
+                    // The one that widens the span least: nearest by start alone can pick a
+                    // far-reaching match when a short one lies just beyond it.
+                    .min_by_key(|m| span.end.max(m.end) - span.start.min(m.start));
                 let Some(nearest) = nearest else { break };
                 span = span.start.min(nearest.start)..span.end.max(nearest.end);
                 taken.push(nearest.clone());
