@@ -97,37 +97,31 @@ fn dev_set_every_red_flag_is_caught_and_ordinary_talk_is_left_alone() {
 }
 
 /// The held-out batches the rules and thresholds were tuned on (tests/data/README.md: each
-/// was measured once, then read): every flag stays caught. The false alarms kept on purpose:
-/// batch 3's three are a relative's cancer or a friend's fall mentioned beside the writer's
-/// own sciatica, which the rules cannot tell from a relative's cancer or fall reported with
-/// their new back pain (a missed flag costs more than a needless notice); batch 5's four
-/// are a boss's heart attack in a message about the writer's sciatica and three harmless
-/// clauses the semantic layer finds close to a category's examples.
+/// was measured once, then read): every flag stays caught but one. Kept on purpose:
+/// - batch 3's three false alarms: a relative's cancer or a friend's fall mentioned beside the
+///   writer's own sciatica, which the rules cannot tell from a relative's cancer or fall
+///   reported with their new back pain (a missed flag costs more than a needless notice);
+/// - batch 5's four: a boss's heart attack in a message about the writer's sciatica, and
+///   three harmless clauses the semantic layer finds close to a category's examples;
+/// - batch 6's eight: six such clauses (a tighter threshold would cost six to eight flags on
+///   the same batch), a numb bum from a long wedding that wore off later in the sentence, and
+///   "no numbness down below", whose negated mention gets the conditional notice by design;
+///   and its one miss: a numbness whose place comes as a fragment sixteen words on.
 #[test]
 fn held_out_batches_tuned_on_stay_caught() {
-    for (file, false_alarms) in [
-        ("redflags_heldout_tune.jsonl", 0),
-        ("redflags_heldout_report.jsonl", 0),
-        ("redflags_heldout2.jsonl", 0),
-        ("redflags_heldout3.jsonl", 3),
-        ("redflags_heldout4.jsonl", 0),
-        ("redflags_heldout5.jsonl", 4),
+    for (file, misses, false_alarms) in [
+        ("redflags_heldout_tune.jsonl", 0, 0),
+        ("redflags_heldout_report.jsonl", 0, 0),
+        ("redflags_heldout2.jsonl", 0, 0),
+        ("redflags_heldout3.jsonl", 0, 3),
+        ("redflags_heldout4.jsonl", 0, 0),
+        ("redflags_heldout5.jsonl", 0, 4),
+        ("redflags_heldout6.jsonl", 1, 8),
     ] {
         let figures = run(file);
-        assert_eq!(figures.missed, 0, "{file}: {figures:?}");
+        assert!(figures.missed <= misses && figures.emergencies_missed <= misses, "{file}: {figures:?}");
         assert!(figures.false_alarms <= false_alarms, "{file}: {figures:?}");
     }
-}
-
-/// Held-out batch 6 is still held out: measured once with the current method (recall
-/// 140/150, emergencies 81/88, false alarms 19/90) and never read. This guards those figures
-/// without printing a message, so that a later change cannot quietly lose what it caught.
-#[test]
-fn held_out_batch_6_keeps_its_measured_figures_unread() {
-    let figures = run_showing("redflags_heldout6.jsonl", false);
-    assert!(figures.missed <= 10, "{figures:?}");
-    assert!(figures.emergencies_missed <= 7, "{figures:?}");
-    assert!(figures.false_alarms <= 19, "{figures:?}");
 }
 
 /// Our own wordings: at least three per category, and ordinary messages that share words
@@ -170,6 +164,11 @@ fn lay_words_misspellings_and_words_apart_are_caught() {
         ("pins and needles doon baith legs", "bilateral_symptoms"),
         ("flipped the quad bike on the farm on saturday", "major_trauma"),
         ("legs getting heavier and weaker every hour", "rapid_weakness"),
+        ("sat on the dunny twenty minutes and only a trickle came", "bladder_dysfunction"),
+        ("I'm bursting but I just can't go, it's been hours", "bladder_dysfunction"),
+        ("thought it was just wind and it wasn't, didn't feel a thing", "bowel_dysfunction"),
+        ("my old fella won't work since the back went", "sexual_dysfunction"),
+        ("Numb like I've been riding a horse for hours. Groin and bum.", "saddle_numbness"),
     ] {
         let assessment = triage.assess(message, &[]);
         assert!(
@@ -282,6 +281,7 @@ fn someone_elses_illness_is_quiet_unless_the_message_speaks_of_back_trouble() {
         "our cat has cancer, I might be late on Tuesday",
         "my daughter's got a fever so can we move the booking",
         "Running late, my flatmate has the flu and I'm making her soup",
+        "my granddad had cancer years ago, just for the family history part of the form",
     ] {
         assert!(categories(message).is_empty(), "{message:?} -> {:?}", categories(message));
     }
@@ -336,6 +336,9 @@ fn exceptions_never_silence_a_symptom_stated_beside_them() {
     // Pain that eases when moving is mechanical; "worse at night and goes down my leg" is not.
     assert!(flags("it's worse at night but it eases when I get up").is_empty());
     assert_eq!(flags("it's worse at night and goes down my leg"), ["night_pain"]);
+    // A fever long over is history; a fever now, beside the same words, is not.
+    assert!(flags("had a fever years ago, totally over it").is_empty());
+    assert!(flags("fever and chills since last night and my back is agony").contains(&"fever_infection".to_owned()));
 }
 
 /// A flag only the semantic layer found is a likeness, not a statement: the notice is worded

@@ -14,6 +14,8 @@ pub const MAX_CLAUSES: usize = 24;
 /// A piece of fewer words than this is not a clause on its own ("ok", "lol", "thanks"): it
 /// joins the clause before it.
 const MIN_CLAUSE_WORDS: usize = 3;
+/// A sentence of fewer words than this ("Groin and bum.") belongs to the one before it.
+const MIN_SENTENCE_WORDS: usize = 4;
 /// Characters that end a sentence.
 const SENTENCE_ENDS: &[char] = &['.', '!', '?', ';', '\n', '\u{2026}'];
 /// Words that start a new clause inside a sentence.
@@ -61,7 +63,7 @@ pub struct Normalized {
 impl Normalized {
     pub fn new(message: &str) -> Normalized {
         let mut text = String::with_capacity(message.len());
-        let mut sentences = Vec::new();
+        let mut sentences: Vec<Range<usize>> = Vec::new();
         for piece in message.split(SENTENCE_ENDS) {
             let sentence = normalize(piece);
             if sentence.is_empty() {
@@ -72,7 +74,12 @@ impl Normalized {
             }
             let start = text.len();
             text.push_str(&sentence);
-            sentences.push(start..text.len());
+            match sentences.last_mut() {
+                // "Numb like after a long bike ride. Groin and bum.": a fragment finishes the
+                // sentence before it, so a symptom and its place still count together.
+                Some(previous) if sentence.split(' ').count() < MIN_SENTENCE_WORDS => previous.end = text.len(),
+                _ => sentences.push(start..text.len()),
+            }
         }
         Normalized { text, sentences }
     }
@@ -157,9 +164,13 @@ mod tests {
         let normalized = Normalized::new("Numb bum?! After sitting all day. Wee... fine");
         assert_eq!(normalized.text, "numb bum after sitting all day wee fine");
         let sentences: Vec<&str> = normalized.sentences.iter().map(|s| &normalized.text[s.clone()]).collect();
-        assert_eq!(sentences, ["numb bum", "after sitting all day", "wee", "fine"]);
+        // "Wee" and "fine" are fragments: they finish the sentence before them.
+        assert_eq!(sentences, ["numb bum", "after sitting all day wee fine"]);
         assert_eq!(normalized.sentence_at(2), 0..8);
-        assert_eq!(normalized.sentence_at(12), 9..30);
+        assert_eq!(normalized.sentence_at(12), 9..39);
+        let told = Normalized::new("Numb like after a long ride on a bike. Groin and bum. My back is killing me.");
+        let sentences: Vec<&str> = told.sentences.iter().map(|s| &told.text[s.clone()]).collect();
+        assert_eq!(sentences, ["numb like after a long ride on a bike groin and bum", "my back is killing me"]);
         assert_eq!(Normalized::new("  ... ").sentences, Vec::<Range<usize>>::new());
     }
 
