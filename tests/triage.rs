@@ -527,6 +527,17 @@ fn broken_rules_are_reported_with_their_line() {
         "{problems:?}"
     );
 
+    let broken_parts = format!(
+        "{TIERS}\n[[flag]]\ncategory = \"a\"\ntier = \"emergency\"\nexceptions = [\n  '(diet',\n]\ntogether = [\n  ['fine', '{{nope}}'],\n]\n"
+    );
+    let problems = problems_in(&broken_parts);
+    assert_eq!(problems.len(), 2, "{problems:?}");
+    assert!(problems[0].starts_with("red_flags.toml:10: pattern does not compile"), "{problems:?}");
+    assert!(
+        problems[1].starts_with("red_flags.toml:13:") && problems[1].contains("unknown word list {nope}"),
+        "{problems:?}"
+    );
+
     let huge =
         format!("{TIERS}\n[[flag]]\ncategory = \"a\"\ntier = \"emergency\"\npatterns = ['(\\w+ ){{0,100000}}x']\n");
     assert!(problems_in(&huge)[0].contains("pattern does not compile"), "{:?}", problems_in(&huge));

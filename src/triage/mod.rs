@@ -302,13 +302,13 @@ impl Triage {
             }
         }
 
-        let mut compile_at = |pattern: &Spanned<String>| {
-            compile(pattern.get_ref(), &words)
-                .map_err(|message| problems.push(Problem::new(path, at(pattern.span()), message)))
-                .ok()
+        // Every staff-written pattern compiles here or is reported at its line.
+        let compile_at = |pattern: &str, span: Range<usize>, problems: &mut Vec<Problem>| {
+            compile(pattern, &words).map_err(|message| problems.push(Problem::new(path, at(span), message))).ok()
         };
         let others = file.others.as_ref().and_then(|others| {
-            let (people, trouble) = (compile_at(&others.people), compile_at(&others.trouble));
+            let people = compile_at(others.people.get_ref(), others.people.span(), &mut problems);
+            let trouble = compile_at(others.trouble.get_ref(), others.trouble.span(), &mut problems);
             let writer = RegexBuilder::new(WRITER).unicode(false).build().expect("the writer pattern is valid");
             Some(Others { people: people?, trouble: trouble?, writer })
         });
@@ -356,21 +356,13 @@ impl Triage {
             if flag.patterns.is_empty() && flag.together.is_empty() && flag.examples.is_empty() {
                 problems.push(Problem::new(path, line, format!("category \"{name}\" has no patterns")));
             }
-            let mut exceptions = Vec::new();
-            for exception in &flag.exceptions {
-                match compile(exception.get_ref(), &words) {
-                    Ok(regex) => exceptions.push(regex),
-                    Err(message) => problems.push(Problem::new(path, at(exception.span()), message)),
-                }
-            }
+            let exceptions =
+                flag.exceptions.iter().filter_map(|e| compile_at(e.get_ref(), e.span(), &mut problems)).collect();
             let index = categories.len();
             for pattern in &flag.patterns {
-                match compile(pattern.get_ref(), &words) {
-                    Ok(regex) => {
-                        sources.push(regex.as_str().to_owned());
-                        owners.push((regex, index));
-                    }
-                    Err(message) => problems.push(Problem::new(path, at(pattern.span()), message)),
+                if let Some(regex) = compile_at(pattern.get_ref(), pattern.span(), &mut problems) {
+                    sources.push(regex.as_str().to_owned());
+                    owners.push((regex, index));
                 }
             }
             for parts in &flag.together {
@@ -378,10 +370,10 @@ impl Triage {
                     problems.push(Problem::new(path, at(parts.span()), "a `together` rule needs at least two parts"));
                     continue;
                 }
-                let compiled: Result<Vec<Regex>, String> = parts.get_ref().iter().map(|p| compile(p, &words)).collect();
-                match compiled {
-                    Ok(compiled) => together.push((compiled, index)),
-                    Err(message) => problems.push(Problem::new(path, at(parts.span()), message)),
+                let compiled: Vec<Regex> =
+                    parts.get_ref().iter().filter_map(|p| compile_at(p, parts.span(), &mut problems)).collect();
+                if compiled.len() == parts.get_ref().len() {
+                    together.push((compiled, index));
                 }
             }
             let texts = nonempty(&flag.examples, "example", path, text, &mut problems);
@@ -455,6 +447,7 @@ impl Triage {
         let normalized = Normalized::new(message);
         let text = normalized.text.as_bytes();
         let mut found: BTreeMap<&str, RedFlag> = BTreeMap::new();
+        let speaks_of_trouble = self.others.as_ref().is_some_and(|others| others.trouble.is_match(text));
         let pattern_matches = self.set.matches(text).into_iter().flat_map(|index| {
             let (regex, category) = &self.patterns[index];
             regex.find_iter(text).map(move |m| (m.range(), *category))
@@ -465,7 +458,7 @@ impl Triage {
             .flat_map(|(parts, category)| together(parts, &normalized).map(move |r| (r, *category)));
         for (span, category_index) in pattern_matches.chain(together_matches) {
             let category = &self.categories[category_index];
-            if self.harmless(category, &normalized, &span, &normalized) {
+            if self.harmless(category, &normalized, &span, speaks_of_trouble) {
                 continue;
             }
             let negated = self.negation.is_match(&text[..span.start]);
@@ -489,8 +482,9 @@ impl Triage {
         }
         // The rules' harmless readings hold for the semantic layer too: a clause close to the
         // trauma examples is still about the neighbour's fall.
-        let evidence =
-            self.semantic.evidence(clauses, |category, clause| self.harmless_clause(category, &normalized, clause));
+        let evidence = self.semantic.evidence(clauses, |category, clause| {
+            self.harmless_clause(category, &normalized, clause, speaks_of_trouble)
+        });
         for evidence in evidence.iter().filter(|e| e.flagged) {
             found.entry(&evidence.category).or_insert_with(|| RedFlag {
                 category: evidence.category.clone(),
@@ -509,7 +503,7 @@ impl Triage {
 
     /// Whether the semantic layer's clause is read as harmless by any of the category's
     /// groups, as a rule's match would be: the clause is the match.
-    fn harmless_clause(&self, category: &str, normalized: &Normalized, clause: &str) -> bool {
+    fn harmless_clause(&self, category: &str, normalized: &Normalized, clause: &str, speaks_of_trouble: bool) -> bool {
         let clause = normalize(clause);
         // The clause's words are in the normalised message, unless a stutter was cut across
         // its edge; then the clause alone is read.
@@ -518,28 +512,31 @@ impl Triage {
             None => (Some(Normalized::new(&clause)), 0..clause.len()),
         };
         let within = own.as_ref().unwrap_or(normalized);
-        self.categories.iter().filter(|c| c.name == category).any(|c| self.harmless(c, within, &span, normalized))
+        self.categories
+            .iter()
+            .filter(|c| c.name == category)
+            .any(|c| self.harmless(c, within, &span, speaks_of_trouble))
     }
 
     /// Whether the match at `span` of `within` reads as harmless: an exception says so, or it
-    /// is about someone else in a `message` with no back or leg trouble in it.
-    fn harmless(&self, category: &Category, within: &Normalized, span: &Range<usize>, message: &Normalized) -> bool {
+    /// is about someone else in a message that speaks of no back or leg trouble (with
+    /// trouble, it may be that person's sciatica).
+    fn harmless(&self, category: &Category, within: &Normalized, span: &Range<usize>, speaks_of_trouble: bool) -> bool {
         self.excepted(category, within, span)
-            || (category.quiet_for_others && self.about_someone_else(within, span, message))
+            || (category.quiet_for_others && !speaks_of_trouble && self.about_someone_else(within, span))
     }
 
     /// Whether another person is named in the match's sentence before the match ends (a
     /// semantic clause holds its own subject), with no word for the writer between them and
-    /// the match, and the whole message speaks of no back or leg trouble.
-    fn about_someone_else(&self, within: &Normalized, span: &Range<usize>, message: &Normalized) -> bool {
+    /// the match.
+    fn about_someone_else(&self, within: &Normalized, span: &Range<usize>) -> bool {
         let Some(others) = &self.others else { return false };
         let text = within.text.as_bytes();
         let sentence_start = within.sentence_at(span.start).start.min(span.start);
-        let named = others.people.find_iter(&text[sentence_start..span.end]).any(|person| {
+        others.people.find_iter(&text[sentence_start..span.end]).any(|person| {
             let between = sentence_start + person.end()..span.start.max(sentence_start + person.end());
             !others.writer.is_match(&text[between])
-        });
-        named && !others.trouble.is_match(message.text.as_bytes())
+        })
     }
 
     /// Whether one of the category's exceptions, in the match's sentence and close to it,
