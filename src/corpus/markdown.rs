@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use pulldown_cmark::{Event, HeadingLevel, Parser, Tag, TagEnd};
 
-use super::{line_of, slug, Passage, PassageKind, Problem, Section, SourceLocation};
+use super::{slug, Lines, Passage, PassageKind, Problem, Section, SourceLocation};
 
 /// The block-level shape of a Markdown file, with inline formatting reduced to plain text.
 #[derive(Debug)]
@@ -34,6 +34,7 @@ enum Block {
 }
 
 fn parse_blocks(text: &str) -> Vec<Block> {
+    let lines = Lines::new(text);
     let mut blocks = Vec::new();
     let mut buffer = String::new();
     let mut items: Vec<String> = Vec::new();
@@ -60,12 +61,12 @@ fn parse_blocks(text: &str) -> Vec<Block> {
                 block_start = range.start;
             }
             Event::End(TagEnd::Heading(level)) => {
-                blocks.push(Block::Heading { level, text: buffer.trim().to_owned(), line: line_of(text, block_start) })
+                blocks.push(Block::Heading { level, text: buffer.trim().to_owned(), line: lines.line(block_start) })
             }
             Event::End(TagEnd::Paragraph) if list_depth == 0 => blocks.push(Block::Paragraph {
                 text: buffer.trim().to_owned(),
                 label: label.take(),
-                line: line_of(text, block_start),
+                line: lines.line(block_start),
             }),
             Event::Start(Tag::Strong) if list_depth == 0 && buffer.is_empty() => in_label = true,
             Event::End(TagEnd::Strong) if list_depth == 0 && std::mem::take(&mut in_label) => {
@@ -86,7 +87,7 @@ fn parse_blocks(text: &str) -> Vec<Block> {
                 list_depth -= 1;
                 ordered_numbers.pop();
                 if list_depth == 0 {
-                    blocks.push(Block::List { items: std::mem::take(&mut items), line: line_of(text, block_start) });
+                    blocks.push(Block::List { items: std::mem::take(&mut items), line: lines.line(block_start) });
                 }
             }
             Event::Start(Tag::Item) => {
@@ -108,11 +109,11 @@ fn parse_blocks(text: &str) -> Vec<Block> {
             Event::End(TagEnd::CodeBlock) if list_depth == 0 => blocks.push(Block::Paragraph {
                 text: buffer.trim().to_owned(),
                 label: None,
-                line: line_of(text, block_start),
+                line: lines.line(block_start),
             }),
             Event::Start(Tag::Table(_)) => {
                 skip_depth = 1;
-                blocks.push(Block::Unsupported { what: "a table", line: line_of(text, range.start) });
+                blocks.push(Block::Unsupported { what: "a table", line: lines.line(range.start) });
             }
             Event::Start(Tag::HtmlBlock) | Event::Start(Tag::Image { .. }) => skip_depth = 1,
             Event::Text(t) | Event::Code(t) => push_inline(&mut buffer, &mut items, list_depth, &t),

@@ -11,7 +11,7 @@ use std::path::Path;
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::{line_of, parse_toml, Problem};
+use super::{parse_toml, Lines, Problem};
 
 /// The name of the file inside the corpus folder.
 pub const NOT_COVERED_FILE: &str = "not_covered.toml";
@@ -69,8 +69,9 @@ pub(super) fn parse(path: &Path, text: &str, problems: &mut Vec<Problem>) -> Vec
     };
     let mut topics = Vec::new();
     let mut names: HashMap<String, usize> = HashMap::new();
+    let lines = Lines::new(text);
     for entry in file.topic {
-        let line = line_of(text, entry.span().start);
+        let line = lines.line(entry.span().start);
         let entry = entry.into_inner();
         let before = problems.len();
         let mut problem = |message: String| problems.push(Problem::new(path, line, message));
@@ -92,7 +93,7 @@ pub(super) fn parse(path: &Path, text: &str, problems: &mut Vec<Problem>) -> Vec
         let mut cues = |list: Vec<Spanned<String>>| -> Vec<Cue> {
             let mut cues = Vec::new();
             for cue in list {
-                let line = line_of(text, cue.span().start);
+                let line = lines.line(cue.span().start);
                 let cue = cue.into_inner().trim().to_owned();
                 if cue.is_empty() {
                     problems.push(Problem::new(path, line, "an empty word or pattern"));

@@ -12,7 +12,7 @@ use std::path::Path;
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::{line_of, parse_toml, Passage, PassageKind, Problem};
+use super::{parse_toml, Lines, Passage, PassageKind, Problem};
 
 /// The name of the file inside the corpus folder.
 pub const QUESTIONS_FILE: &str = "questions.toml";
@@ -50,8 +50,9 @@ pub(super) fn attach(path: &Path, text: &str, passages: &mut [Passage], problems
     };
     let by_id: HashMap<String, usize> = passages.iter().enumerate().map(|(i, p)| (p.id.clone(), i)).collect();
     let mut seen: HashMap<String, usize> = HashMap::new();
+    let lines = Lines::new(text);
     for entry in file.passage {
-        let line = line_of(text, entry.span().start);
+        let line = lines.line(entry.span().start);
         let entry = entry.into_inner();
         let id = entry.id.get_ref().trim();
         if let Some(first) = seen.insert(id.to_owned(), line) {
@@ -60,7 +61,7 @@ pub(super) fn attach(path: &Path, text: &str, passages: &mut [Passage], problems
         }
         let mut questions = Vec::new();
         for question in &entry.questions {
-            let at = line_of(text, question.span().start);
+            let at = lines.line(question.span().start);
             let question = question.get_ref().trim();
             if question.is_empty() {
                 problems.push(Problem::new(path, at, "empty question"));
@@ -88,7 +89,7 @@ pub(super) fn attach(path: &Path, text: &str, passages: &mut [Passage], problems
             let start: String = passage.text.chars().take(begins.chars().count().max(30)).collect();
             problems.push(Problem::warning(
                 path,
-                line_of(text, entry.begins.span().start),
+                lines.line(entry.begins.span().start),
                 format!(
                     "\"{id}\" now begins \"{start}\", not \"{begins}\": were paragraphs added or moved? \
                      Its questions are not used until `id` and `begins` name the same passage"

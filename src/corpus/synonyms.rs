@@ -8,7 +8,7 @@ use std::path::Path;
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::{line_of, parse_toml, Problem};
+use super::{parse_toml, Lines, Problem};
 
 /// Lay wording mapped to the content's wording, as staff wrote it.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -40,8 +40,9 @@ pub(super) fn parse_synonyms(path: &Path, text: &str, problems: &mut Vec<Problem
         }
     };
     let mut entries: Vec<SynonymEntry> = Vec::new();
+    let lines = Lines::new(text);
     for (phrase, means) in file.synonyms {
-        let line = line_of(text, phrase.span().start);
+        let line = lines.line(phrase.span().start);
         let phrase = phrase.into_inner().trim().to_owned();
         let means: Vec<String> = means.into_inner().into_iter().map(|m| m.trim().to_owned()).collect();
         if phrase.is_empty() {
