@@ -20,6 +20,7 @@
 pub mod semantic;
 pub mod text;
 
+use std::cell::OnceCell;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::ops::Range;
@@ -27,7 +28,7 @@ use std::path::Path;
 use std::sync::LazyLock;
 
 use crate::config::TriageConfig;
-use crate::corpus::{line_of, parse_toml, Problem};
+use crate::corpus::{parse_toml, Lines, Problem};
 use crate::embed::{Model, ModelError};
 use regex::bytes::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
 pub use semantic::Clause;
@@ -255,7 +256,8 @@ impl Triage {
     pub fn parse(path: &Path, text: &str, config: &TriageConfig) -> Result<Triage, Vec<Problem>> {
         let file: RulesFile = parse_toml(path, text).map_err(|problem| vec![problem])?;
         let mut problems = Vec::new();
-        let at = |span: std::ops::Range<usize>| line_of(text, span.start);
+        let lines = Lines::new(text);
+        let at = |span: std::ops::Range<usize>| lines.line(span.start);
 
         let mut words = BTreeMap::new();
         for (name, list) in &file.words {
@@ -376,7 +378,7 @@ impl Triage {
                     together.push((compiled, index));
                 }
             }
-            let texts = nonempty(&flag.examples, "example", path, text, &mut problems);
+            let texts = nonempty(&flag.examples, "example", path, &lines, &mut problems);
             match examples.iter_mut().find(|(e, _)| e.category == name) {
                 Some((existing, _)) => existing.texts.extend(texts),
                 None => examples.push((Examples { category: name.clone(), tier, texts }, line)),
@@ -399,7 +401,7 @@ impl Triage {
                 ));
             }
         }
-        let ordinary = nonempty(&file.ordinary.get_ref().examples, "ordinary example", path, text, &mut problems);
+        let ordinary = nonempty(&file.ordinary.get_ref().examples, "ordinary example", path, &lines, &mut problems);
         if ordinary.len() < MIN_EXAMPLES {
             problems.push(Problem::new(
                 path,
@@ -447,7 +449,10 @@ impl Triage {
         let normalized = Normalized::new(message);
         let text = normalized.text.as_bytes();
         let mut found: BTreeMap<&str, RedFlag> = BTreeMap::new();
-        let speaks_of_trouble = self.others.as_ref().is_some_and(|others| others.trouble.is_match(text));
+        // Asked only once a match is about someone else (rarely), then kept for the message.
+        let trouble = OnceCell::new();
+        let speaks_of_trouble =
+            || *trouble.get_or_init(|| self.others.as_ref().is_some_and(|others| others.trouble.is_match(text)));
         let pattern_matches = self.set.matches(text).into_iter().flat_map(|index| {
             let (regex, category) = &self.patterns[index];
             regex.find_iter(text).map(move |m| (m.range(), *category))
@@ -458,7 +463,7 @@ impl Triage {
             .flat_map(|(parts, category)| together(parts, &normalized).map(move |r| (r, *category)));
         for (span, category_index) in pattern_matches.chain(together_matches) {
             let category = &self.categories[category_index];
-            if self.harmless(category, &normalized, &span, speaks_of_trouble) {
+            if self.harmless(category, &normalized, &span, &speaks_of_trouble) {
                 continue;
             }
             let negated = self.negation.is_match(&text[..span.start]);
@@ -483,7 +488,7 @@ impl Triage {
         // The rules' harmless readings hold for the semantic layer too: a clause close to the
         // trauma examples is still about the neighbour's fall.
         let evidence = self.semantic.evidence(clauses, |category, clause| {
-            self.harmless_clause(category, &normalized, clause, speaks_of_trouble)
+            self.harmless_clause(category, &normalized, clause, &speaks_of_trouble)
         });
         for evidence in evidence.iter().filter(|e| e.flagged) {
             found.entry(&evidence.category).or_insert_with(|| RedFlag {
@@ -503,7 +508,13 @@ impl Triage {
 
     /// Whether the semantic layer's clause is read as harmless by any of the category's
     /// groups, as a rule's match would be: the clause is the match.
-    fn harmless_clause(&self, category: &str, normalized: &Normalized, clause: &str, speaks_of_trouble: bool) -> bool {
+    fn harmless_clause(
+        &self,
+        category: &str,
+        normalized: &Normalized,
+        clause: &str,
+        speaks_of_trouble: &dyn Fn() -> bool,
+    ) -> bool {
         let clause = normalize(clause);
         // The clause's words are in the normalised message, unless a stutter was cut across
         // its edge; then the clause alone is read.
@@ -521,9 +532,15 @@ impl Triage {
     /// Whether the match at `span` of `within` reads as harmless: an exception says so, or it
     /// is about someone else in a message that speaks of no back or leg trouble (with
     /// trouble, it may be that person's sciatica).
-    fn harmless(&self, category: &Category, within: &Normalized, span: &Range<usize>, speaks_of_trouble: bool) -> bool {
+    fn harmless(
+        &self,
+        category: &Category,
+        within: &Normalized,
+        span: &Range<usize>,
+        speaks_of_trouble: &dyn Fn() -> bool,
+    ) -> bool {
         self.excepted(category, within, span)
-            || (category.quiet_for_others && !speaks_of_trouble && self.about_someone_else(within, span))
+            || (category.quiet_for_others && self.about_someone_else(within, span) && !speaks_of_trouble())
     }
 
     /// Whether another person is named in the match's sentence before the match ends (a
@@ -692,11 +709,17 @@ fn together(parts: &[Regex], normalized: &Normalized) -> impl Iterator<Item = Ra
 }
 
 /// The non-blank texts of a list, trimmed; each blank one is a problem at its line.
-fn nonempty(list: &[Spanned<String>], what: &str, path: &Path, text: &str, problems: &mut Vec<Problem>) -> Vec<String> {
+fn nonempty(
+    list: &[Spanned<String>],
+    what: &str,
+    path: &Path,
+    lines: &Lines,
+    problems: &mut Vec<Problem>,
+) -> Vec<String> {
     let mut texts = Vec::with_capacity(list.len());
     for item in list {
         match item.get_ref().trim() {
-            "" => problems.push(Problem::new(path, line_of(text, item.span().start), format!("an empty {what}"))),
+            "" => problems.push(Problem::new(path, lines.line(item.span().start), format!("an empty {what}"))),
             trimmed => texts.push(trimmed.to_owned()),
         }
     }
