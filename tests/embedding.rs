@@ -31,7 +31,7 @@ fn vectors_match_sentence_transformers() {
         serde_json::from_str(&std::fs::read_to_string("tests/data/reference_vectors.json").unwrap()).unwrap();
     assert_eq!(references.max_seq_length, 256);
     let texts: Vec<&str> = references.sentences.iter().map(|r| r.text.as_str()).collect();
-    // All at once (batched, padded) and one at a time must both agree.
+    // All at once (packed into one pass) and one at a time must both agree.
     let batched = MODEL.embed(&texts).unwrap();
     for (reference, ours) in references.sentences.iter().zip(&batched) {
         let alone = &MODEL.embed(&[reference.text.as_str()]).unwrap()[0];

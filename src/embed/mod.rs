@@ -9,16 +9,19 @@
 //! network; a missing or damaged model folder is a [`ModelError`], never a panic.
 
 pub mod cache;
+mod packed;
 pub mod queue;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use candle_core::{DType, Device, Tensor};
+use candle_core::{DType, Device};
 use candle_nn::VarBuilder;
-use candle_transformers::models::bert::{BertModel, Config as BertConfig};
+use candle_transformers::models::bert::Config as BertConfig;
 use tokenizers::{Encoding, Tokenizer, TruncationParams, TruncationStrategy};
+
+use packed::Encoder;
 
 /// The folder of the shipped model, relative to the config file's folder.
 pub const DEFAULT_MODEL_DIR: &str = "models/all-MiniLM-L6-v2";
@@ -27,14 +30,6 @@ pub const DIMENSIONS: usize = 384;
 /// Texts longer than this many tokens are cut, as sentence-transformers does for this model.
 /// (The tokenizer file itself says 128 and pads everything to it; both are overridden.)
 const MAX_TOKENS: usize = 256;
-/// How many tokens (padding included) go through the model together. Batches of many short
-/// texts use the CPU far better than one text at a time (2,000 questions: 7.4 s in batches of
-/// 8, 4.3 s within this budget, measured on the 2-core machine; 8,192 was slower again), and
-/// the budget keeps a batch of long passages from taking hundreds of megabytes for attention.
-const BATCH_TOKENS: usize = 2048;
-/// Padding tokens a batch may carry beyond a quarter of its real ones: a little, so that
-/// texts of nearly the same length still go together.
-const PADDING_SLACK: usize = 16;
 /// In the WordPiece vocabulary, whole words start after the reserved and single-character
 /// entries, in roughly descending order of frequency in English.
 const FIRST_WHOLE_WORD_ID: u32 = 1996;
@@ -126,7 +121,7 @@ impl EnglishWords {
 /// The loaded model: tokenizer and BERT weights, on the CPU.
 pub struct Model {
     tokenizer: Tokenizer,
-    bert: BertModel,
+    encoder: Encoder,
     fingerprint: u128,
     english: EnglishWords,
     /// How many texts went through the model, for tests that a question never re-embeds
@@ -193,9 +188,9 @@ impl Model {
         // behaviour.
         let weights = VarBuilder::from_buffered_safetensors(weights, DType::F32, &Device::Cpu)
             .map_err(|e| damaged(&weights_path)(e.to_string()))?;
-        let bert = BertModel::load(weights, &config).map_err(|e| damaged(&weights_path)(e.to_string()))?;
+        let encoder = Encoder::load(weights, &config).map_err(|e| damaged(&weights_path)(e.to_string()))?;
         let english = english_words(&tokenizer);
-        let model = Model { tokenizer, bert, fingerprint, english, embedded: AtomicU64::new(0) };
+        let model = Model { tokenizer, encoder, fingerprint, english, embedded: AtomicU64::new(0) };
         // A file can parse and still be wrong (a truncated tensor, another model's
         // tokenizer): one embedding now turns that into a load error rather than a failure
         // on the first question.
@@ -217,71 +212,14 @@ impl Model {
         self.embedded.load(Ordering::Relaxed)
     }
 
-    /// The vectors of the texts, in order. Texts are tokenized, sorted by length and run in
-    /// batches of similar length, so that little is spent on padding; an empty text gets the
-    /// vector of the model's empty input, like any other.
+    /// The vectors of the texts, in order, computed in as few passes of the model as they
+    /// fit (see [`packed`]); an empty text gets the vector of the model's empty input.
     pub fn embed(&self, texts: &[&str]) -> Result<Vec<Vector>, ModelError> {
         self.embedded.fetch_add(texts.len() as u64, Ordering::Relaxed);
         let encodings =
             self.tokenizer.encode_batch(texts.to_vec(), true).map_err(|e| ModelError::Inference(e.to_string()))?;
-        let mut order: Vec<usize> = (0..texts.len()).collect();
-        order.sort_by_key(|&i| encodings[i].get_ids().len());
-        let mut vectors: Vec<Option<Vector>> = vec![None; texts.len()];
-        let mut start = 0;
-        while start < order.len() {
-            // Sorted by length, so the last text of a batch is its longest: it sets the
-            // padded width, and the batch grows while the padded tokens fit the budget and
-            // padding stays a small part of the work (the model's cost is per token, padding
-            // included: a long question batched with its short clauses would cost its width
-            // times theirs).
-            let mut end = start + 1;
-            let mut real = encodings[order[start]].get_ids().len();
-            while end < order.len() {
-                let width = encodings[order[end]].get_ids().len();
-                let padded = (end + 1 - start) * width;
-                if padded > BATCH_TOKENS || padded > (real + width) * 5 / 4 + PADDING_SLACK {
-                    break;
-                }
-                real += width;
-                end += 1;
-            }
-            let batch: Vec<&Encoding> = order[start..end].iter().map(|&i| &encodings[i]).collect();
-            for (&i, vector) in order[start..end].iter().zip(self.embed_batch(&batch)?) {
-                vectors[i] = Some(vector);
-            }
-            start = end;
-        }
-        Ok(vectors.into_iter().map(|v| v.expect("every text is in one batch")).collect())
-    }
-
-    fn embed_batch(&self, encodings: &[&Encoding]) -> Result<Vec<Vector>, ModelError> {
-        let failed = |e: candle_core::Error| ModelError::Inference(e.to_string());
-        let rows = encodings.len();
-        let width = encodings.iter().map(|e| e.get_ids().len()).max().unwrap_or(0);
-        // Padding is added here, per batch: token id 0 ([PAD]) with a mask of 0.
-        let padded = |get: &dyn Fn(&Encoding) -> &[u32]| -> Vec<u32> {
-            let mut values = Vec::with_capacity(rows * width);
-            for encoding in encodings {
-                let row = get(encoding);
-                values.extend_from_slice(row);
-                values.resize(values.len() + width - row.len(), 0);
-            }
-            values
-        };
-        let tensor = |values: Vec<u32>| Tensor::from_vec(values, (rows, width), &Device::Cpu).map_err(failed);
-        let ids = tensor(padded(&|e| e.get_ids()))?;
-        let types = tensor(padded(&|e| e.get_type_ids()))?;
-        let mask = tensor(padded(&|e| e.get_attention_mask()))?;
-        let pooled = (|| -> candle_core::Result<Tensor> {
-            let hidden = self.bert.forward(&ids, &types, Some(&mask))?;
-            // Mean over the real tokens only: padding must not dilute a short text.
-            let mask = mask.to_dtype(DType::F32)?.unsqueeze(2)?;
-            let summed = hidden.broadcast_mul(&mask)?.sum(1)?;
-            let counts = mask.sum(1)?;
-            summed.broadcast_div(&counts)
-        })()
-        .map_err(failed)?;
-        let pooled: Vec<Vec<f32>> = pooled.to_vec2().map_err(failed)?;
+        let encodings: Vec<&Encoding> = encodings.iter().collect();
+        let pooled = self.encoder.pooled(&encodings).map_err(|e| ModelError::Inference(e.to_string()))?;
         Ok(pooled.into_iter().map(normalised).collect())
     }
 }
