@@ -1,6 +1,7 @@
 //! The model's forward pass over texts packed back to back: the tokens of several texts go
 //! through the layers as one matrix with no padding, and attention, the one step where tokens
-//! meet, is computed for each text on its own tokens. Each text gets the vector it would get
+//! meet, is computed for each text on its own tokens (texts of one length together, as a
+//! batch). Each text gets the vector it would get
 //! alone (to float rounding); what changes is the cost. On one core a pass costs about 7 ms
 //! however little it carries (the 42 MB of weights are read from memory once per pass) plus
 //! about 0.3 ms per token, padding included. A message's question and its clauses, of very
@@ -103,8 +104,9 @@ impl Encoder {
         // positions (counted from each text's start, as if it were alone).
         let embedded = (self.words.forward(&tensor(ids)?)? + self.token_types.forward(&tensor(types)?)?)?;
         let mut hidden = self.norm.forward(&(embedded + self.positions.forward(&tensor(positions)?)?)?)?;
+        let groups = Groups::of(&spans)?;
         for layer in &self.layers {
-            hidden = self.layer(layer, &hidden, &spans)?;
+            hidden = self.layer(layer, &hidden, &groups)?;
         }
         let hidden = hidden.to_vec2::<f32>()?;
         Ok(spans
@@ -120,32 +122,63 @@ impl Encoder {
             .collect())
     }
 
-    /// One layer over the packed tokens `[tokens, hidden]`; `spans` are the texts' rows.
-    fn layer(&self, layer: &Layer, hidden: &Tensor, spans: &[Range<usize>]) -> candle_core::Result<Tensor> {
-        let (query, key, value) =
-            (layer.query.forward(hidden)?, layer.key.forward(hidden)?, layer.value.forward(hidden)?);
+    /// One layer over the packed tokens `[tokens, hidden]`.
+    fn layer(&self, layer: &Layer, hidden: &Tensor, groups: &Groups) -> candle_core::Result<Tensor> {
         let width = hidden.dim(D::Minus1)?;
         let head_size = width / self.heads;
         let scale = (head_size as f64).sqrt();
-        // Each text's rows as [heads, tokens, head size].
-        let heads = |t: &Tensor, span: &Range<usize>| {
-            t.narrow(0, span.start, span.len())?
-                .reshape((span.len(), self.heads, head_size))?
-                .transpose(0, 1)?
-                .contiguous()
-        };
-        let contexts = spans
-            .iter()
-            .map(|span| {
-                let (q, k, v) = (heads(&query, span)?, heads(&key, span)?, heads(&value, span)?);
-                let weights = candle_nn::ops::softmax_last_dim(&(q.matmul(&k.t()?)? / scale)?)?;
-                weights.matmul(&v)?.transpose(0, 1)?.reshape((span.len(), width))
-            })
-            .collect::<candle_core::Result<Vec<Tensor>>>()?;
-        let context = Tensor::cat(&contexts, 0)?;
+        let grouped = |projection: &Linear| projection.forward(hidden)?.index_select(&groups.order, 0);
+        let (query, key, value) = (grouped(&layer.query)?, grouped(&layer.key)?, grouped(&layer.value)?);
+        let mut contexts = Vec::with_capacity(groups.sizes.len());
+        let mut start = 0;
+        for &(texts, length) in &groups.sizes {
+            let rows = texts * length;
+            // The group's rows as [texts, heads, tokens, head size].
+            let heads = |t: &Tensor| {
+                t.narrow(0, start, rows)?.reshape((texts, length, self.heads, head_size))?.transpose(1, 2)?.contiguous()
+            };
+            let (q, k, v) = (heads(&query)?, heads(&key)?, heads(&value)?);
+            let weights = candle_nn::ops::softmax_last_dim(&(q.matmul(&k.t()?)? / scale)?)?;
+            contexts.push(weights.matmul(&v)?.transpose(1, 2)?.reshape((rows, width))?);
+            start += rows;
+        }
+        let context = Tensor::cat(&contexts, 0)?.index_select(&groups.back, 0)?;
         let attended = layer.attention_norm.forward(&(layer.attention_output.forward(&context)? + hidden)?)?;
         let intermediate = gelu(&layer.intermediate.forward(&attended)?)?;
         layer.output_norm.forward(&(layer.output.forward(&intermediate)? + attended)?)
+    }
+}
+
+/// The texts of a pass grouped by length, so that attention runs on a few batches of texts
+/// of one length instead of text by text: many small operations each cost a dispatch, and
+/// on two cores text by text ran 2,000 short questions 12% slower than padded batches.
+struct Groups {
+    /// The token rows, text by text, the texts ordered by length.
+    order: Tensor,
+    /// Where each token row went in `order`: the way back to the texts' own order.
+    back: Tensor,
+    /// Each group's number of texts and their length, in `order`'s order.
+    sizes: Vec<(usize, usize)>,
+}
+
+impl Groups {
+    fn of(spans: &[Range<usize>]) -> candle_core::Result<Groups> {
+        let mut texts: Vec<&Range<usize>> = spans.iter().collect();
+        texts.sort_by_key(|span| span.len());
+        let order: Vec<u32> = texts.iter().flat_map(|&span| span.clone()).map(|row| row as u32).collect();
+        let mut back = vec![0u32; order.len()];
+        for (position, &row) in order.iter().enumerate() {
+            back[row as usize] = position as u32;
+        }
+        let mut sizes: Vec<(usize, usize)> = Vec::new();
+        for span in texts {
+            match sizes.last_mut() {
+                Some((count, length)) if *length == span.len() => *count += 1,
+                _ => sizes.push((1, span.len())),
+            }
+        }
+        let device = &candle_core::Device::Cpu;
+        Ok(Groups { order: Tensor::new(order, device)?, back: Tensor::new(back, device)?, sizes })
     }
 }
 
@@ -224,6 +257,17 @@ mod tests {
         assert_eq!(passes(&[2000, 40, 8, 10, 2048, 1, 1]), [0..3, 3..4, 4..5, 5..7]);
         assert_eq!(passes(&[3000, 5]), [0..1, 1..2]);
         assert!(passes(&[]).is_empty());
+    }
+
+    #[test]
+    fn attention_groups_texts_by_length_and_finds_the_way_back() {
+        let groups = Groups::of(&[0..3, 3..5, 5..8]).unwrap();
+        assert_eq!(groups.sizes, [(1, 2), (2, 3)]);
+        let order: Vec<u32> = groups.order.to_vec1().unwrap();
+        assert_eq!(order, [3, 4, 0, 1, 2, 5, 6, 7]);
+        let back: Vec<u32> = groups.back.to_vec1().unwrap();
+        let round_trip: Vec<u32> = back.iter().map(|&position| order[position as usize]).collect();
+        assert_eq!(round_trip, [0, 1, 2, 3, 4, 5, 6, 7]);
     }
 
     #[test]
