@@ -80,11 +80,13 @@ fn a_missing_or_damaged_model_is_an_error_naming_the_file() {
     assert!(matches!(&error, ModelError::Missing(p) if p.ends_with("tokenizer.json")), "{error}");
 
     type Damage = fn(&[u8]) -> Vec<u8>;
-    let damage: [(&str, Damage); 4] = [
+    let damage: [(&str, Damage); 5] = [
         ("model.safetensors", |b| b[..b.len() / 2].to_vec()),
         ("model.safetensors", |_| b"not a model".to_vec()),
         ("tokenizer.json", |_| b"{\"not\": \"a tokenizer\"}".to_vec()),
         ("config.json", |b| b[..10].to_vec()),
+        // Another activation than the one the forward pass computes.
+        ("config.json", |b| String::from_utf8_lossy(b).replace("\"gelu\"", "\"relu\"").into_bytes()),
     ];
     for (name, damaged) in damage {
         copy_model_to(dir.path());

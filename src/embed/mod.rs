@@ -18,10 +18,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use candle_core::{DType, Device};
 use candle_nn::VarBuilder;
-use candle_transformers::models::bert::Config as BertConfig;
 use tokenizers::{Encoding, Tokenizer, TruncationParams, TruncationStrategy};
 
-use packed::Encoder;
+use packed::{Config, Encoder};
 
 /// The folder of the shipped model, relative to the config file's folder.
 pub const DEFAULT_MODEL_DIR: &str = "models/all-MiniLM-L6-v2";
@@ -158,12 +157,17 @@ impl Model {
             move |reason: String| ModelError::Damaged { file, reason }
         };
 
-        let config: BertConfig =
-            serde_json::from_slice(&config_bytes).map_err(|e| damaged(&config_path)(e.to_string()))?;
+        let config: Config = serde_json::from_slice(&config_bytes).map_err(|e| damaged(&config_path)(e.to_string()))?;
         if config.hidden_size != DIMENSIONS {
             return Err(damaged(&config_path)(format!(
                 "hidden_size is {}, the bot expects {DIMENSIONS}",
                 config.hidden_size
+            )));
+        }
+        if config.hidden_act != "gelu" {
+            return Err(damaged(&config_path)(format!(
+                "hidden_act is {:?}, the bot computes \"gelu\"",
+                config.hidden_act
             )));
         }
         let mut tokenizer =

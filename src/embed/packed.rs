@@ -14,13 +14,28 @@ use std::ops::Range;
 
 use candle_core::{Module, Tensor, D};
 use candle_nn::{Embedding, LayerNorm, Linear, VarBuilder};
-use candle_transformers::models::bert::Config;
+use serde::Deserialize;
 use tokenizers::Encoding;
 
 /// At most this many tokens in one pass. Many short texts use the CPU better together than
 /// one at a time (2,000 questions on both cores: 7.4 s in batches of 8, 4.3 s in batches of
 /// this size); the cap bounds a pass's memory.
 const PASS_TOKENS: usize = 2048;
+
+/// The model's `config.json`: the sizes this forward pass needs (other keys are ignored).
+#[derive(Debug, Deserialize)]
+pub(super) struct Config {
+    pub vocab_size: usize,
+    pub hidden_size: usize,
+    pub num_hidden_layers: usize,
+    pub num_attention_heads: usize,
+    pub intermediate_size: usize,
+    pub max_position_embeddings: usize,
+    pub type_vocab_size: usize,
+    pub layer_norm_eps: f64,
+    /// The activation; only "gelu", BERT's exact form, is computed here.
+    pub hidden_act: String,
+}
 
 /// The embedding layer and the transformer: the model without its tokenizer.
 pub(super) struct Encoder {
