@@ -104,14 +104,19 @@ impl Encoder {
     }
 
     fn pass(&self, encodings: &[&Encoding]) -> candle_core::Result<Vec<Vec<f32>>> {
-        let mut spans: Vec<Range<usize>> = Vec::with_capacity(encodings.len());
+        // The texts go in by length, so that attention can take each length's texts as one
+        // batch; every other step works row by row and does not care about the order.
+        let mut by_length: Vec<usize> = (0..encodings.len()).collect();
+        by_length.sort_by_key(|&text| encodings[text].get_ids().len());
+        let mut spans: Vec<Range<usize>> = vec![0..0; encodings.len()];
         let (mut ids, mut types, mut positions) = (Vec::new(), Vec::new(), Vec::new());
-        for encoding in encodings {
+        for &text in &by_length {
+            let encoding = encodings[text];
             let start = ids.len();
             ids.extend_from_slice(encoding.get_ids());
             types.extend_from_slice(encoding.get_type_ids());
             positions.extend(0..encoding.get_ids().len() as u32);
-            spans.push(start..ids.len());
+            spans[text] = start..ids.len();
         }
         let tokens = ids.len();
         let tensor = |values: Vec<u32>| Tensor::from_vec(values, tokens, &candle_core::Device::Cpu);
@@ -119,11 +124,12 @@ impl Encoder {
         // positions (counted from each text's start, as if it were alone).
         let embedded = (self.words.forward(&tensor(ids)?)? + self.token_types.forward(&tensor(types)?)?)?;
         let mut hidden = self.norm.forward(&(embedded + self.positions.forward(&tensor(positions)?)?)?)?;
-        let groups = Groups::of(&spans)?;
+        let groups = length_groups(by_length.iter().map(|&text| spans[text].len()));
         for layer in &self.layers {
             hidden = self.layer(layer, &hidden, &groups)?;
         }
         let hidden = hidden.to_vec2::<f32>()?;
+        // Pooled back in the callers' order.
         Ok(spans
             .into_iter()
             .map(|span| {
@@ -138,15 +144,16 @@ impl Encoder {
     }
 
     /// One layer over the packed tokens `[tokens, hidden]`.
-    fn layer(&self, layer: &Layer, hidden: &Tensor, groups: &Groups) -> candle_core::Result<Tensor> {
+    /// `groups` are the runs of texts of one length, `(texts, length)`, in the rows' order.
+    fn layer(&self, layer: &Layer, hidden: &Tensor, groups: &[(usize, usize)]) -> candle_core::Result<Tensor> {
         let width = hidden.dim(D::Minus1)?;
         let head_size = width / self.heads;
         let scale = (head_size as f64).sqrt();
-        let grouped = |projection: &Linear| projection.forward(hidden)?.index_select(&groups.order, 0);
-        let (query, key, value) = (grouped(&layer.query)?, grouped(&layer.key)?, grouped(&layer.value)?);
-        let mut contexts = Vec::with_capacity(groups.sizes.len());
+        let (query, key, value) =
+            (layer.query.forward(hidden)?, layer.key.forward(hidden)?, layer.value.forward(hidden)?);
+        let mut contexts = Vec::with_capacity(groups.len());
         let mut start = 0;
-        for &(texts, length) in &groups.sizes {
+        for &(texts, length) in groups {
             let rows = texts * length;
             // The group's rows as [texts, heads, tokens, head size].
             let heads = |t: &Tensor| {
@@ -157,44 +164,26 @@ impl Encoder {
             contexts.push(weights.matmul(&v)?.transpose(1, 2)?.reshape((rows, width))?);
             start += rows;
         }
-        let context = Tensor::cat(&contexts, 0)?.index_select(&groups.back, 0)?;
+        let context = Tensor::cat(&contexts, 0)?;
         let attended = layer.attention_norm.forward(&(layer.attention_output.forward(&context)? + hidden)?)?;
         let intermediate = gelu(&layer.intermediate.forward(&attended)?)?;
         layer.output_norm.forward(&(layer.output.forward(&intermediate)? + attended)?)
     }
 }
 
-/// The texts of a pass grouped by length, so that attention runs on a few batches of texts
-/// of one length instead of text by text: many small operations each cost a dispatch, and
-/// on two cores text by text ran 2,000 short questions 12% slower than padded batches.
-struct Groups {
-    /// The token rows, text by text, the texts ordered by length.
-    order: Tensor,
-    /// Where each token row went in `order`: the way back to the texts' own order.
-    back: Tensor,
-    /// Each group's number of texts and their length, in `order`'s order.
-    sizes: Vec<(usize, usize)>,
-}
-
-impl Groups {
-    fn of(spans: &[Range<usize>]) -> candle_core::Result<Groups> {
-        let mut texts: Vec<&Range<usize>> = spans.iter().collect();
-        texts.sort_by_key(|span| span.len());
-        let order: Vec<u32> = texts.iter().flat_map(|&span| span.clone()).map(|row| row as u32).collect();
-        let mut back = vec![0u32; order.len()];
-        for (position, &row) in order.iter().enumerate() {
-            back[row as usize] = position as u32;
+/// Runs of texts of one length, `(texts, length)`, from the texts' lengths in ascending order:
+/// attention runs on a few batches of texts of one length instead of text by text, since many
+/// small operations each cost a dispatch (on two cores, text by text ran 2,000 short questions
+/// 12% slower than padded batches).
+fn length_groups(sorted_lengths: impl Iterator<Item = usize>) -> Vec<(usize, usize)> {
+    let mut groups: Vec<(usize, usize)> = Vec::new();
+    for length in sorted_lengths {
+        match groups.last_mut() {
+            Some((count, run_length)) if *run_length == length => *count += 1,
+            _ => groups.push((1, length)),
         }
-        let mut sizes: Vec<(usize, usize)> = Vec::new();
-        for span in texts {
-            match sizes.last_mut() {
-                Some((count, length)) if *length == span.len() => *count += 1,
-                _ => sizes.push((1, span.len())),
-            }
-        }
-        let device = &candle_core::Device::Cpu;
-        Ok(Groups { order: Tensor::new(order, device)?, back: Tensor::new(back, device)?, sizes })
     }
+    groups
 }
 
 /// The activation the model was trained with, GELU in its exact form, `x/2 (1 + erf(x/√2))`.
@@ -275,14 +264,9 @@ mod tests {
     }
 
     #[test]
-    fn attention_groups_texts_by_length_and_finds_the_way_back() {
-        let groups = Groups::of(&[0..3, 3..5, 5..8]).unwrap();
-        assert_eq!(groups.sizes, [(1, 2), (2, 3)]);
-        let order: Vec<u32> = groups.order.to_vec1().unwrap();
-        assert_eq!(order, [3, 4, 0, 1, 2, 5, 6, 7]);
-        let back: Vec<u32> = groups.back.to_vec1().unwrap();
-        let round_trip: Vec<u32> = back.iter().map(|&position| order[position as usize]).collect();
-        assert_eq!(round_trip, [0, 1, 2, 3, 4, 5, 6, 7]);
+    fn attention_groups_runs_of_one_length() {
+        assert_eq!(length_groups([2, 3, 3, 7].into_iter()), [(1, 2), (2, 3), (1, 7)]);
+        assert!(length_groups(std::iter::empty()).is_empty());
     }
 
     #[test]
