@@ -220,11 +220,25 @@ impl Model {
     /// fit (see [`packed`]); an empty text gets the vector of the model's empty input.
     pub fn embed(&self, texts: &[&str]) -> Result<Vec<Vector>, ModelError> {
         self.embedded.fetch_add(texts.len() as u64, Ordering::Relaxed);
+        // A text given twice is read once: a message of one clause is its own clause, and
+        // the model's time goes by tokens.
+        let mut distinct: Vec<&str> = Vec::with_capacity(texts.len());
+        let mut seen: HashMap<&str, usize> = HashMap::with_capacity(texts.len());
+        let slots: Vec<usize> = texts
+            .iter()
+            .map(|&text| {
+                *seen.entry(text).or_insert_with(|| {
+                    distinct.push(text);
+                    distinct.len() - 1
+                })
+            })
+            .collect();
         let encodings =
-            self.tokenizer.encode_batch(texts.to_vec(), true).map_err(|e| ModelError::Inference(e.to_string()))?;
+            self.tokenizer.encode_batch(distinct, true).map_err(|e| ModelError::Inference(e.to_string()))?;
         let encodings: Vec<&Encoding> = encodings.iter().collect();
         let pooled = self.encoder.pooled(&encodings).map_err(|e| ModelError::Inference(e.to_string()))?;
-        Ok(pooled.into_iter().map(normalised).collect())
+        let vectors: Vec<Vector> = pooled.into_iter().map(normalised).collect();
+        Ok(slots.into_iter().map(|slot| vectors[slot].clone()).collect())
     }
 }
 
