@@ -13,7 +13,7 @@
 use std::ops::Range;
 
 use candle_core::{Module, Tensor, D};
-use candle_nn::{Embedding, LayerNorm, VarBuilder};
+use candle_nn::{Embedding, LayerNorm, Linear, VarBuilder};
 use serde::Deserialize;
 use tokenizers::Encoding;
 
@@ -59,12 +59,9 @@ struct Layer {
     output_norm: LayerNorm,
 }
 
-/// A dense layer, `x W^T + b`, over a pass's `[tokens, inputs]` rows.
-struct Dense {
-    /// `[outputs, inputs]`, as the weights file stores it.
-    weight: Tensor,
-    bias: Tensor,
-}
+/// A dense layer, `x W^T + b`, over a pass's `[tokens, inputs]` rows: candle's [`Linear`],
+/// loaded as candle loads it, multiplied the way that suits the number of rows.
+struct Dense(Linear);
 
 /// Below this many rows, a dense layer computes `(W x^T)^T` instead of `x W^T`. The matrix
 /// library first copies the operand that runs along the output's rows into its own layout:
@@ -77,16 +74,20 @@ const ROWS_WORTH_COPYING_WEIGHTS: usize = 64;
 
 impl Dense {
     fn load(inputs: usize, outputs: usize, weights: VarBuilder) -> candle_core::Result<Dense> {
-        Ok(Dense { weight: weights.get((outputs, inputs), "weight")?, bias: weights.get(outputs, "bias")? })
+        candle_nn::linear(inputs, outputs, weights).map(Dense)
     }
 
     fn forward(&self, x: &Tensor) -> candle_core::Result<Tensor> {
+        let weight = self.0.weight();
         let product = if x.dim(0)? < ROWS_WORTH_COPYING_WEIGHTS {
-            self.weight.matmul(&x.t()?)?.t()?.contiguous()?
+            weight.matmul(&x.t()?)?.t()?.contiguous()?
         } else {
-            x.matmul(&self.weight.t()?)?
+            x.matmul(&weight.t()?)?
         };
-        product.broadcast_add(&self.bias)
+        match self.0.bias() {
+            Some(bias) => product.broadcast_add(bias),
+            None => Ok(product),
+        }
     }
 }
 
@@ -310,14 +311,13 @@ mod tests {
     #[test]
     fn a_dense_layer_gives_a_row_the_same_result_however_many_rows_it_is_given() {
         let device = &candle_core::Device::Cpu;
-        let dense = Dense {
-            weight: Tensor::randn(0f32, 1.0, (48, 32), device).unwrap(),
-            bias: Tensor::randn(0f32, 1.0, 48, device).unwrap(),
-        };
+        let weight = Tensor::randn(0f32, 1.0, (48, 32), device).unwrap();
+        let bias = Tensor::randn(0f32, 1.0, 48, device).unwrap();
+        let dense = Dense(Linear::new(weight.clone(), Some(bias.clone())));
         let rows = Tensor::randn(0f32, 1.0, (ROWS_WORTH_COPYING_WEIGHTS * 2, 32), device).unwrap();
         let few: Vec<Vec<f32>> = dense.forward(&rows.narrow(0, 0, 5).unwrap()).unwrap().to_vec2().unwrap();
         let many: Vec<Vec<f32>> = dense.forward(&rows).unwrap().to_vec2().unwrap();
-        let by_hand = rows.matmul(&dense.weight.t().unwrap()).unwrap().broadcast_add(&dense.bias).unwrap();
+        let by_hand = rows.matmul(&weight.t().unwrap()).unwrap().broadcast_add(&bias).unwrap();
         let by_hand: Vec<Vec<f32>> = by_hand.to_vec2().unwrap();
         for (row, expected) in by_hand.iter().enumerate() {
             let computed = if row < 5 { [&few[row], &many[row]].to_vec() } else { vec![&many[row]] };
