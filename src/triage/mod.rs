@@ -180,6 +180,10 @@ struct Category {
     /// Whether someone else's mention ("my dog has cancer") is harmless when the message
     /// speaks of no back or leg trouble at all.
     quiet_for_others: bool,
+    /// Words a clause needs before the semantic layer may flag this category in it: a
+    /// clause with no second side in it ("still only the right") is not about both legs,
+    /// however close it sits to their examples.
+    semantic_needs: Option<Regex>,
 }
 
 /// A tier's notice, with the phone lines already filled in.
@@ -240,6 +244,8 @@ struct FlagFile {
     examples: Vec<Spanned<String>>,
     #[serde(default)]
     quiet_for_others: bool,
+    #[serde(default)]
+    semantic_needs: Option<Spanned<String>>,
 }
 
 impl Triage {
@@ -383,7 +389,15 @@ impl Triage {
                 Some((existing, _)) => existing.texts.extend(texts),
                 None => examples.push((Examples { category: name.clone(), tier, texts }, line)),
             }
-            categories.push(Category { name, tier, exceptions, quiet_for_others: flag.quiet_for_others });
+            let semantic_needs =
+                flag.semantic_needs.as_ref().and_then(|needs| compile_at(needs.get_ref(), needs.span(), &mut problems));
+            categories.push(Category {
+                name,
+                tier,
+                exceptions,
+                quiet_for_others: flag.quiet_for_others,
+                semantic_needs,
+            });
         }
         if categories.is_empty() && problems.is_empty() {
             problems.push(Problem::new(path, 1, "no [[flag]] categories: red-flag notices would be off"));
@@ -451,8 +465,14 @@ impl Triage {
         let mut found: BTreeMap<&str, RedFlag> = BTreeMap::new();
         // Asked only once a match is about someone else (rarely), then kept for the message.
         let trouble = OnceCell::new();
-        let speaks_of_trouble =
-            || *trouble.get_or_init(|| self.others.as_ref().is_some_and(|others| others.trouble.is_match(text)));
+        let speaks_of_trouble = || {
+            *trouble.get_or_init(|| {
+                // Trouble denied ("she's not in any pain", "no back problems") is none.
+                self.others.as_ref().is_some_and(|others| {
+                    others.trouble.find_iter(text).any(|m| !self.negation.is_match(&text[..m.start()]))
+                })
+            })
+        };
         let pattern_matches = self.set.matches(text).into_iter().flat_map(|index| {
             let (regex, category) = &self.patterns[index];
             regex.find_iter(text).map(move |m| (m.range(), *category))
@@ -507,7 +527,8 @@ impl Triage {
     }
 
     /// Whether the semantic layer's clause is read as harmless by any of the category's
-    /// groups, as a rule's match would be: the clause is the match.
+    /// groups, as a rule's match would be (the clause is the match), or lacks the words a
+    /// group says the category needs.
     fn harmless_clause(
         &self,
         category: &str,
@@ -523,10 +544,11 @@ impl Triage {
             None => (Some(Normalized::new(&clause)), 0..clause.len()),
         };
         let within = own.as_ref().unwrap_or(normalized);
-        self.categories
-            .iter()
-            .filter(|c| c.name == category)
-            .any(|c| self.harmless(c, within, &span, speaks_of_trouble))
+        let groups = || self.categories.iter().filter(|c| c.name == category);
+        let lacks_needed_words = groups()
+            .filter_map(|c| c.semantic_needs.as_ref())
+            .any(|needs| !needs.is_match(&within.text.as_bytes()[span.clone()]));
+        lacks_needed_words || groups().any(|c| self.harmless(c, within, &span, speaks_of_trouble))
     }
 
     /// Whether the match at `span` of `within` reads as harmless: an exception says so, or it
