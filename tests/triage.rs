@@ -129,6 +129,17 @@ fn held_out_batches_tuned_on_stay_caught() {
     }
 }
 
+/// Held-out batch 8: measured once with the current method (recall 147/150, emergencies
+/// 86/88, false alarms 15/90). This guards those figures without printing a message, so that
+/// a later change cannot quietly lose what it caught.
+#[test]
+fn held_out_batch_8_keeps_its_measured_figures_unread() {
+    let figures = run_showing("redflags_heldout8.jsonl", false);
+    assert!(figures.missed <= 3, "{figures:?}");
+    assert!(figures.emergencies_missed <= 2, "{figures:?}");
+    assert!(figures.false_alarms <= 15, "{figures:?}");
+}
+
 /// Our own wordings: at least three per category, and ordinary messages that share words
 /// with red flags (a face cradle's numbness, a booking "accident", intentional weight loss).
 #[test]
