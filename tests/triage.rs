@@ -97,10 +97,7 @@ fn dev_set_every_red_flag_is_caught_and_ordinary_talk_is_left_alone() {
 }
 
 /// The held-out batches the rules and thresholds were tuned on (tests/data/README.md: each
-/// was measured once, then read): every flag stays caught but one. Kept on purpose:
-/// - batch 3's three false alarms: a relative's cancer or a friend's fall mentioned beside the
-///   writer's own sciatica, which the rules cannot tell from a relative's cancer or fall
-///   reported with their new back pain (a missed flag costs more than a needless notice);
+/// was measured once, then read): every flag stays caught but three. Kept on purpose:
 /// - batch 5's three: a boss's heart attack in a message about the writer's sciatica, and
 ///   two harmless clauses the semantic layer finds close to a category's examples;
 /// - batch 6's six: four such clauses (a tighter threshold would cost six to eight flags on
@@ -110,34 +107,29 @@ fn dev_set_every_red_flag_is_caught_and_ordinary_talk_is_left_alone() {
 /// - batch 7's two: a father's birthday clause close to two categories' examples, and "right
 ///   now" read as the right side (after normalising, "the left, right now" and "only the
 ///   right, now both" look the same); and its one miss: one leg weak told only as stairs
-///   taken with the good leg first.
+///   taken with the good leg first;
+/// - batch 8's seven: "no numbness in my groin" and "no waterworks problems", whose negated
+///   mentions get the conditional notice by design; aching legs after a day standing and
+///   knees that click, beside "both"; tingling in the foot within a rule's reach of "bum";
+///   two clauses the semantic layer finds close to trauma and to weakness; and its one miss:
+///   a leg weak since the morning, caught at the urgent tier only.
 #[test]
 fn held_out_batches_tuned_on_stay_caught() {
     for (file, misses, false_alarms) in [
         ("redflags_heldout_tune.jsonl", 0, 0),
         ("redflags_heldout_report.jsonl", 0, 0),
         ("redflags_heldout2.jsonl", 0, 0),
-        ("redflags_heldout3.jsonl", 0, 3),
+        ("redflags_heldout3.jsonl", 0, 0),
         ("redflags_heldout4.jsonl", 0, 0),
         ("redflags_heldout5.jsonl", 0, 3),
         ("redflags_heldout6.jsonl", 1, 6),
         ("redflags_heldout7.jsonl", 1, 2),
+        ("redflags_heldout8.jsonl", 1, 7),
     ] {
         let figures = run(file);
         assert!(figures.missed <= misses && figures.emergencies_missed <= misses, "{file}: {figures:?}");
         assert!(figures.false_alarms <= false_alarms, "{file}: {figures:?}");
     }
-}
-
-/// Held-out batch 8: measured once with the current method (recall 147/150, emergencies
-/// 86/88, false alarms 15/90). This guards those figures without printing a message, so that
-/// a later change cannot quietly lose what it caught.
-#[test]
-fn held_out_batch_8_keeps_its_measured_figures_unread() {
-    let figures = run_showing("redflags_heldout8.jsonl", false);
-    assert!(figures.missed <= 3, "{figures:?}");
-    assert!(figures.emergencies_missed <= 2, "{figures:?}");
-    assert!(figures.false_alarms <= 15, "{figures:?}");
 }
 
 /// Our own wordings: at least three per category, and ordinary messages that share words
@@ -190,6 +182,8 @@ fn lay_words_misspellings_and_words_apart_are_caught() {
         ("I can't hold my motions any more", "bowel_dysfunction"),
         ("I stand there straining and it only comes out in a trickle", "bladder_dysfunction"),
         ("went head over heels down the stairs at work on Monday", "major_trauma"),
+        ("cnt feel when i need to pee since yesterday", "bladder_dysfunction"),
+        ("my leg was fine until this morning, now it keeps giving way", "rapid_weakness"),
     ] {
         let assessment = triage.assess(message, &[]);
         assert!(
@@ -305,6 +299,9 @@ fn idioms_other_peoples_accidents_and_improvement_stay_quiet() {
         "my grandad was thrown off a horse in the 60s, anyway my back is just stiff",
         "bit of an accident on my end, I booked the wrong day",
         "sciatica down the right leg, a bit better each day",
+        "it used to wake me every night but it doesn't anymore",
+        "do you offer oncology massage? it's for my friend",
+        "my wife has had a weak bladder since the kids were born, she does her pelvic floor exercises",
     ];
     for (message, assessment) in messages.iter().zip(assess_all(&messages)) {
         assert!(assessment.flags.is_empty(), "{message:?} -> {:?}", assessment.flags);
@@ -312,8 +309,8 @@ fn idioms_other_peoples_accidents_and_improvement_stay_quiet() {
 }
 
 /// Someone else's accident, fever or cancer is no red flag of the writer's when the message
-/// speaks of no back or leg trouble; with trouble anywhere in it, or with the writer in the
-/// same event, it is.
+/// speaks of no back or leg trouble that may be theirs (denied trouble, or the writer's own,
+/// is none); with such trouble anywhere in it, or with the writer in the same event, it is.
 #[test]
 fn someone_elses_illness_is_quiet_unless_the_message_speaks_of_back_trouble() {
     let triage = rules();
@@ -329,6 +326,8 @@ fn someone_elses_illness_is_quiet_unless_the_message_speaks_of_back_trouble() {
         // Trouble denied is none.
         "my aunt has osteoporosis and isn't in any pain, can she book a gentle massage?",
         "do you treat people who have had cancer? asking for my mum, she has no back problems",
+        // The trouble told is the writer's own.
+        "my nan is having cancer treatment, and lifting her has made my back sore",
     ] {
         assert!(categories(message).is_empty(), "{message:?} -> {:?}", categories(message));
     }
@@ -339,6 +338,8 @@ fn someone_elses_illness_is_quiet_unless_the_message_speaks_of_back_trouble() {
         ("my sister and I were in a car crash on Sunday, can we book?", "major_trauma"),
         ("I had a car crash, my sister drove me here", "major_trauma"),
         ("my aunt has osteoporosis and her hip has been hurting", "osteoporosis_steroids"),
+        ("my husband fell off a ladder and I think he hurt his back", "major_trauma"),
+        ("was helping my brother with his shed, lost my footing and fell off the ladder", "major_trauma"),
         // Still the writer's: a stubbed toe is harmless, toes that keep catching are not.
         ("I keep stubbing my toes on the kerb, my foot won't lift", "foot_drop"),
     ] {
@@ -408,14 +409,18 @@ fn the_semantic_layer_alone_gives_the_conditional_notice() {
     assert!(stated.notice.unwrap().contains("Please get medical help now"));
 }
 
-/// One side named alone sits close to the both-legs examples, but a clause with no second
-/// side, no other limb and no change in it is not about both legs (`semantic_needs`).
+/// A clause can sit close to a category's examples without a word the category cannot do
+/// without (`semantic_needs`): one side named alone is not both legs, a chest that feels
+/// lighter is not chest pain, a bus in an idiom is not the bladder.
 #[test]
-fn a_clause_naming_one_side_only_is_not_both_legs() {
+fn the_semantic_layer_needs_the_categorys_words_in_the_clause() {
     let messages = [
         "nah, just the left",
         "is it normal for sciatica to be on one side",
         "does sciatica ever affect only one side",
+        "chest feels lighter after you worked on my shoulders",
+        "my chest is loads looser now my posture is better",
+        "feel like I've been hit by a bus after that session, in a good way",
     ];
     for (message, assessment) in messages.iter().zip(assess_all(&messages)) {
         assert!(assessment.flags.is_empty(), "{message:?} -> {:?}", assessment.flags);

@@ -62,7 +62,11 @@ const EXCEPTION_NEGATION: &str =
     r"\b(no|not|never|without|nor|dont|doesnt|didnt|havent|hasnt|isnt|wasnt|arent|werent)( \w+)? ?$";
 /// The writer among the words between another person and a match ("my sister and I were in a
 /// car crash"): then the match may be the writer's own, and it stays a flag.
-const WRITER: &str = r"\b(i|im|ive|id|me|myself|we|us|ourselves)\b";
+const WRITER: &str = r"\b(i|im|ive|id|me|my|mine|myself|we|us|ourselves)\b";
+/// Whose back or leg trouble is told: the writer's ("my back", "I've got sciatica") or
+/// another's, named by these pronouns or by `[others] people`.
+const OWN: &str = r"\b(i|im|ive|id|me|my|mine|myself)\b";
+const THIRD_PERSON: &str = r"\b(he|hes|she|shes|they|theyre|him|his|her|hers|them|their)\b";
 /// Compiled-size limit of one pattern: staff patterns are small; this keeps a typo such as
 /// `.{0,100000}` from exhausting memory.
 const PATTERN_SIZE_LIMIT: usize = 4 * 1024 * 1024;
@@ -167,6 +171,8 @@ struct Others {
     /// illness may come with their sciatica, and stays a flag.
     trouble: Regex,
     writer: Regex,
+    own: Regex,
+    third_person: Regex,
 }
 
 /// One [[flag]] group: a category's patterns that share exceptions.
@@ -317,8 +323,14 @@ impl Triage {
         let others = file.others.as_ref().and_then(|others| {
             let people = compile_at(others.people.get_ref(), others.people.span(), &mut problems);
             let trouble = compile_at(others.trouble.get_ref(), others.trouble.span(), &mut problems);
-            let writer = RegexBuilder::new(WRITER).unicode(false).build().expect("the writer pattern is valid");
-            Some(Others { people: people?, trouble: trouble?, writer })
+            let builtin = |pattern| RegexBuilder::new(pattern).unicode(false).build().expect("the pattern is valid");
+            Some(Others {
+                people: people?,
+                trouble: trouble?,
+                writer: builtin(WRITER),
+                own: builtin(OWN),
+                third_person: builtin(THIRD_PERSON),
+            })
         });
 
         let mut categories: Vec<Category> = Vec::new();
@@ -467,9 +479,12 @@ impl Triage {
         let trouble = OnceCell::new();
         let speaks_of_trouble = || {
             *trouble.get_or_init(|| {
-                // Trouble denied ("she's not in any pain", "no back problems") is none.
+                // Trouble denied ("she's not in any pain", "no back problems") is none, and so
+                // is the writer's own ("my aunt had cancer; my sciatica is the usual").
                 self.others.as_ref().is_some_and(|others| {
-                    others.trouble.find_iter(text).any(|m| !self.negation.is_match(&text[..m.start()]))
+                    others.trouble.find_iter(text).any(|m| {
+                        !self.negation.is_match(&text[..m.start()]) && !writers_own(others, &normalized, m.range())
+                    })
                 })
             })
         };
@@ -661,6 +676,18 @@ fn expand_words(pattern: &str, words: &BTreeMap<String, String>) -> Result<Strin
         return Err(format!("unknown word list {{{unknown}}}: define it under [words]"));
     }
     Ok(NAME.replace_all(pattern, |c: &regex::Captures<'_>| format!("(?:{})", words[&c[1]])).into_owned())
+}
+
+/// Whether the trouble at `mention` is the writer's own: in its sentence, up to the mention's
+/// end, a word for the writer ("my back") comes after the last word for anyone else ("my
+/// nan", "her"). Told with no one named, it may be the other person's.
+fn writers_own(others: &Others, normalized: &Normalized, mention: Range<usize>) -> bool {
+    let text = normalized.text.as_bytes();
+    let told = &text[normalized.sentence_at(mention.start).start.min(mention.start)..mention.end];
+    let Some(writer) = others.own.find_iter(told).last() else { return false };
+    let someone_else = others.people.find_iter(told).chain(others.third_person.find_iter(told)).map(|m| m.end()).max();
+    // The writer's word must start after the other's name ends: "my" in "my nan" names the nan.
+    someone_else.is_none_or(|end| writer.start() >= end)
 }
 
 /// Compiles a staff pattern that uses no word lists (such as the not-covered topics'), as the
