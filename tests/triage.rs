@@ -28,6 +28,13 @@ fn assess(message: &str) -> Assessment {
     assess_all(&[message]).pop().unwrap()
 }
 
+/// Both layers leave every one of these messages without a flag.
+fn assert_quiet(messages: &[&str]) {
+    for (message, assessment) in messages.iter().zip(assess_all(messages)) {
+        assert!(assessment.flags.is_empty(), "{message:?} -> {:?}", assessment.flags);
+    }
+}
+
 #[derive(Deserialize)]
 struct Labelled {
     text: String,
@@ -167,7 +174,7 @@ fn own_wordings_for_every_category() {
 #[test]
 fn lay_words_misspellings_and_words_apart_are_caught() {
     let triage = rules();
-    for (message, category) in [
+    let emergencies = [
         ("i wet myself this morning", "bladder_dysfunction"),
         ("cant feel my bits when i wipe", "saddle_numbness"),
         ("numb down there", "saddle_numbness"),
@@ -202,20 +209,8 @@ fn lay_words_misspellings_and_words_apart_are_caught() {
         ("he cannae haud his jobbies in since the back went", "bowel_dysfunction"),
         ("the sciatica is now going down both leg", "bilateral_symptoms"),
         ("can't finish with my wife since my back went", "sexual_dysfunction"),
-    ] {
-        let assessment = triage.assess(message, &[]);
-        assert!(
-            assessment.flags.iter().any(|f| f.category == category && f.tier == Tier::Emergency),
-            "{message:?} -> {:?}",
-            assessment.flags
-        );
-    }
-}
-
-#[test]
-fn lay_words_for_urgent_flags_are_caught() {
-    let triage = rules();
-    for (message, category) in [
+    ];
+    let urgent = [
         ("dropped 6 kg since the summer without meaning to", "weight_loss"),
         ("the lad's 15 and keeps getting back ache", "age_onset"),
         ("10/10 pain and nothings helping", "severe_worsening_pain"),
@@ -223,13 +218,16 @@ fn lay_words_for_urgent_flags_are_caught() {
         ("awake all night again, couldn't get comfy in any position", "night_pain"),
         ("lost a stone since summer, not on purpose", "weight_loss"),
         ("on the max dose of Nurofen and it keeps ramping up", "severe_worsening_pain"),
-    ] {
-        let assessment = triage.assess(message, &[]);
-        assert!(
-            assessment.flags.iter().any(|f| f.category == category && f.tier == Tier::Urgent),
-            "{message:?} -> {:?}",
-            assessment.flags
-        );
+    ];
+    for (cases, tier) in [(&emergencies[..], Tier::Emergency), (&urgent[..], Tier::Urgent)] {
+        for (message, category) in cases {
+            let assessment = triage.assess(message, &[]);
+            assert!(
+                assessment.flags.iter().any(|f| f.category == *category && f.tier == tier),
+                "{message:?} -> {:?}",
+                assessment.flags
+            );
+        }
     }
 }
 
@@ -329,9 +327,7 @@ fn idioms_other_peoples_accidents_and_improvement_stay_quiet() {
         "both my knees click when I kneel, is that to do with sciatica?",
         "the pain eases when I lie down, is that normal?",
     ];
-    for (message, assessment) in messages.iter().zip(assess_all(&messages)) {
-        assert!(assessment.flags.is_empty(), "{message:?} -> {:?}", assessment.flags);
-    }
+    assert_quiet(&messages);
 }
 
 /// Someone else's accident, fever or cancer is no red flag of the writer's when the message
@@ -448,9 +444,7 @@ fn the_semantic_layer_needs_the_categorys_words_in_the_clause() {
         "my chest is loads looser now my posture is better",
         "feel like I've been hit by a bus after that session, in a good way",
     ];
-    for (message, assessment) in messages.iter().zip(assess_all(&messages)) {
-        assert!(assessment.flags.is_empty(), "{message:?} -> {:?}", assessment.flags);
-    }
+    assert_quiet(&messages);
     let spreading = assess("it used to be only my left leg but now the right one burns as well");
     assert!(spreading.flags.iter().any(|f| f.category == "bilateral_symptoms"), "{:?}", spreading.flags);
 }

@@ -61,7 +61,8 @@ const NEGATION: &str = r"\b(no|not|never|without|nor|none|dont|doesnt|havent|has
 const EXCEPTION_NEGATION: &str =
     r"\b(no|not|never|without|nor|dont|doesnt|didnt|havent|hasnt|isnt|wasnt|arent|werent)( \w+)? ?$";
 /// The writer among the words between another person and a match ("my sister and I were in a
-/// car crash"): then the match may be the writer's own, and it stays a flag.
+/// car crash", "helping my brother, lost my footing and fell"): then the match may be the
+/// writer's own, and it stays a flag.
 const WRITER: &str = r"\b(i|im|ive|id|me|my|mine|myself|we|us|ourselves)\b";
 /// Whose back or leg trouble is told: the writer's ("my back", "I've got sciatica") or
 /// another's, named by these pronouns or by `[others] people`.
