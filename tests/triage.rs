@@ -350,6 +350,7 @@ fn someone_elses_illness_is_quiet_unless_the_message_speaks_of_back_trouble() {
         "do you treat people who have had cancer? asking for my mum, she has no back problems",
         // The trouble told is the writer's own.
         "my nan is having cancer treatment, and lifting her has made my back sore",
+        "cancel my 2pm please, my son has a fever",
     ] {
         assert!(categories(message).is_empty(), "{message:?} -> {:?}", categories(message));
     }
@@ -362,6 +363,8 @@ fn someone_elses_illness_is_quiet_unless_the_message_speaks_of_back_trouble() {
         ("my aunt has osteoporosis and her hip has been hurting", "osteoporosis_steroids"),
         ("my husband fell off a ladder and I think he hurt his back", "major_trauma"),
         ("was helping my brother with his shed, lost my footing and fell off the ladder", "major_trauma"),
+        // The writer as the subject before the other person is named.
+        ("I was helping my dad with his roof and fell off the ladder", "major_trauma"),
         // Still the writer's: a stubbed toe is harmless, toes that keep catching are not.
         ("I keep stubbing my toes on the kerb, my foot won't lift", "foot_drop"),
     ] {

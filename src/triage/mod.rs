@@ -64,6 +64,10 @@ const EXCEPTION_NEGATION: &str =
 /// car crash", "helping my brother, lost my footing and fell"): then the match may be the
 /// writer's own, and it stays a flag.
 const WRITER: &str = r"\b(i|im|ive|id|me|my|mine|myself|we|us|ourselves)\b";
+/// The writer as the subject before another person is named ("I was helping my dad and fell
+/// off the ladder"): the event may be the writer's. Not "my": "cancel my 2pm, my son has a
+/// temperature" is the son's.
+const WRITER_SUBJECT: &str = r"\b(i|im|ive|id|we)\b";
 /// Whose back or leg trouble is told: the writer's ("my back", "I've got sciatica") or
 /// another's, named by these pronouns or by `[others] people`.
 const OWN: &str = r"\b(i|im|ive|id|me|my|mine|myself)\b";
@@ -172,6 +176,7 @@ struct Others {
     /// illness may come with their sciatica, and stays a flag.
     trouble: Regex,
     writer: Regex,
+    writer_subject: Regex,
     own: Regex,
     third_person: Regex,
 }
@@ -329,6 +334,7 @@ impl Triage {
                 people: people?,
                 trouble: trouble?,
                 writer: builtin(WRITER),
+                writer_subject: builtin(WRITER_SUBJECT),
                 own: builtin(OWN),
                 third_person: builtin(THIRD_PERSON),
             })
@@ -582,15 +588,18 @@ impl Triage {
     }
 
     /// Whether another person is named in the match's sentence before the match ends (a
-    /// semantic clause holds its own subject), with no word for the writer between them and
-    /// the match.
+    /// semantic clause holds its own subject), with the writer neither the subject before
+    /// them ("I was helping my dad and fell off the ladder" is the writer's fall) nor named
+    /// between them and the match.
     fn about_someone_else(&self, within: &Normalized, span: &Range<usize>) -> bool {
         let Some(others) = &self.others else { return false };
         let text = within.text.as_bytes();
         let sentence_start = within.sentence_at(span.start).start.min(span.start);
         others.people.find_iter(&text[sentence_start..span.end]).any(|person| {
-            let between = sentence_start + person.end()..span.start.max(sentence_start + person.end());
-            !others.writer.is_match(&text[between])
+            let (start, end) = (sentence_start + person.start(), sentence_start + person.end());
+            let before = &text[sentence_start..start];
+            let between = &text[end..span.start.max(end)];
+            !others.writer_subject.is_match(before) && !others.writer.is_match(between)
         })
     }
 
