@@ -329,14 +329,19 @@ impl Triage {
         let others = file.others.as_ref().and_then(|others| {
             let people = compile_at(others.people.get_ref(), others.people.span(), &mut problems);
             let trouble = compile_at(others.trouble.get_ref(), others.trouble.span(), &mut problems);
-            let builtin = |pattern| RegexBuilder::new(pattern).unicode(false).build().expect("the pattern is valid");
             Some(Others {
                 people: people?,
                 trouble: trouble?,
-                writer: builtin(WRITER),
-                writer_subject: builtin(WRITER_SUBJECT),
-                own: builtin(OWN),
-                third_person: builtin(THIRD_PERSON),
+                writer: RegexBuilder::new(WRITER).unicode(false).build().expect("the built-in pattern is valid"),
+                writer_subject: RegexBuilder::new(WRITER_SUBJECT)
+                    .unicode(false)
+                    .build()
+                    .expect("the built-in pattern is valid"),
+                own: RegexBuilder::new(OWN).unicode(false).build().expect("the built-in pattern is valid"),
+                third_person: RegexBuilder::new(THIRD_PERSON)
+                    .unicode(false)
+                    .build()
+                    .expect("the built-in pattern is valid"),
             })
         });
 
