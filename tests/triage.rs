@@ -122,7 +122,10 @@ fn dev_set_every_red_flag_is_caught_and_ordinary_talk_is_left_alone() {
 /// - batch 9's seven: two lists of negated red flags, tingling in the foot near "buttock"
 ///   again, a child's trampoline fall beside her sore knee, a video claiming sciatica can
 ///   mean cancer, and two clauses the semantic layer finds close to weakness and night pain;
-///   and its one miss: legs "in a bucket of ice", with no symptom word.
+///   and its one miss: legs "in a bucket of ice", with no symptom word;
+/// - batch 10's two: a son's age beside the writer's own sciatica, and a grandfather's weak
+///   leg after a stroke ("his leg is weak": whose leg is told by a pronoun, which the rules do
+///   not follow).
 #[test]
 fn held_out_batches_tuned_on_stay_caught() {
     for (file, misses, false_alarms) in [
@@ -136,22 +139,12 @@ fn held_out_batches_tuned_on_stay_caught() {
         ("redflags_heldout7.jsonl", 0, 2),
         ("redflags_heldout8.jsonl", 1, 6),
         ("redflags_heldout9.jsonl", 1, 7),
+        ("redflags_heldout10.jsonl", 0, 2),
     ] {
         let figures = run(file);
         assert!(figures.missed <= misses && figures.emergencies_missed <= misses, "{file}: {figures:?}");
         assert!(figures.false_alarms <= false_alarms, "{file}: {figures:?}");
     }
-}
-
-/// Held-out batch 10 is still held out: measured once with the current method (recall
-/// 131/150, emergencies 73/88, false alarms 13/90) and never read. This guards those figures
-/// without printing a message, so that a later change cannot quietly lose what it caught.
-#[test]
-fn held_out_batch_10_keeps_its_measured_figures_unread() {
-    let figures = run_showing("redflags_heldout10.jsonl", false);
-    assert!(figures.missed <= 19, "{figures:?}");
-    assert!(figures.emergencies_missed <= 15, "{figures:?}");
-    assert!(figures.false_alarms <= 13, "{figures:?}");
 }
 
 /// Our own wordings: at least three per category, and ordinary messages that share words
@@ -209,6 +202,18 @@ fn lay_words_misspellings_and_words_apart_are_caught() {
         ("he cannae haud his jobbies in since the back went", "bowel_dysfunction"),
         ("the sciatica is now going down both leg", "bilateral_symptoms"),
         ("can't finish with my wife since my back went", "sexual_dysfunction"),
+        ("my pee just comes out without my control now", "bladder_dysfunction"),
+        ("had an accident at work today, just didn't make it in time", "bladder_dysfunction"),
+        ("I try to go and push and push but nothing, the muscles won't respond", "bowel_dysfunction"),
+        ("was only ever the right leg, not just the right any more, the left is burning too", "bilateral_symptoms"),
+        ("the pain has gone from one leg to both since the weekend", "bilateral_symptoms"),
+        ("his left knee keeps folding under him and it's worse as the day goes on", "rapid_weakness"),
+        ("the strength in my right leg is fading away since this morning", "rapid_weakness"),
+        ("since the flare my orgasms feel muted, like the sound turned down", "sexual_dysfunction"),
+        ("nothing happens in the bedroom at all since my back went", "sexual_dysfunction"),
+        ("I can't feel it when my husband touches me, since Tuesday", "sexual_dysfunction"),
+        ("a taxi clipped me on my bike and I went over the bonnet, back's sore", "major_trauma"),
+        ("got tackled hard at rugby and two players landed on top of me, my back's been sore since", "major_trauma"),
     ];
     let urgent = [
         ("dropped 6 kg since the summer without meaning to", "weight_loss"),
@@ -218,6 +223,10 @@ fn lay_words_misspellings_and_words_apart_are_caught() {
         ("awake all night again, couldn't get comfy in any position", "night_pain"),
         ("lost a stone since summer, not on purpose", "weight_loss"),
         ("on the max dose of Nurofen and it keeps ramping up", "severe_worsening_pain"),
+        ("I'm 14 and my back and leg hurt, never had it before", "age_onset"),
+        ("it's worse as soon as I go to bed and grinds on till morning", "night_pain"),
+        ("a month ago I did twenty calf raises, now I can't do a single calf raise on that side", "leg_weakness"),
+        ("I take tablets every day since my kidney transplant", "immunosuppression"),
     ];
     for (cases, tier) in [(&emergencies[..], Tier::Emergency), (&urgent[..], Tier::Urgent)] {
         for (message, category) in cases {
@@ -326,6 +335,13 @@ fn idioms_other_peoples_accidents_and_improvement_stay_quiet() {
         "I had a five day course of steroid tablets for my asthma last year, does that matter?",
         "both my knees click when I kneel, is that to do with sciatica?",
         "the pain eases when I lie down, is that normal?",
+        "could I book 90 minutes for both calves and my back? it's only the left that's bad",
+        "had the weirdest fever dream about my massage last night",
+        "is a heat pad on my lower back ok between sessions?",
+        "my bum went numb on the bleachers, back to normal the moment I stood up",
+        "both legs ache after a 12 hour shift on my feet, same as every nurse",
+        "transplanted the roses at the weekend and my back knows about it",
+        "Mum has osteoporosis, I'm 40 with sciatica, should I worry about my bones?",
     ];
     assert_quiet(&messages);
 }
