@@ -562,6 +562,18 @@ fn the_json_contract_carries_category_tier_and_matched_words() {
 
 /// The problems of a rules text, completed with ten examples for its last category and an
 /// ordinary list, so that only what the test wrote is wrong.
+#[test]
+fn a_word_list_may_use_another_defined_before_or_after_it() {
+    let rules = format!(
+        "{TIERS}\n[words]\nsymptom = '{{felt}}|sciatica'\nfelt = 'numb|tingling'\n\n[[flag]]\ncategory = \"a\"\ntier = \"emergency\"\npatterns = ['both legs {{symptom}}']\nexamples = {TEN}\n\n[ordinary]\nexamples = {TEN}\n"
+    );
+    let triage =
+        Triage::parse(Path::new("red_flags.toml"), &rules, &TriageConfig::default()).expect("the rules compile");
+    for (message, flagged) in [("both legs tingling", true), ("both legs sciatica", true), ("both legs fine", false)] {
+        assert_eq!(!triage.assess(message, &[]).flags.is_empty(), flagged, "{message}");
+    }
+}
+
 fn problems_in(rules: &str) -> Vec<String> {
     problems_as_written(&format!("{rules}\nexamples = {TEN}\n\n[ordinary]\nexamples = {TEN}\n"))
 }
@@ -607,6 +619,12 @@ fn broken_rules_are_reported_with_their_line() {
     let unknown_words =
         format!("{TIERS}\n[[flag]]\ncategory = \"a\"\ntier = \"emergency\"\npatterns = ['{{nope}} x']\n");
     assert!(problems_in(&unknown_words)[0].contains("unknown word list {nope}"));
+
+    let cycle = format!(
+        "{TIERS}\n[words]\nlimb = '{{leg}}|arm'\nleg = '{{limb}}|foot'\n\n[[flag]]\ncategory = \"a\"\ntier = \"emergency\"\npatterns = ['x']\n"
+    );
+    let problems = problems_in(&cycle);
+    assert!(problems.iter().any(|p| p.starts_with("red_flags.toml:8: word list {leg} uses itself")), "{problems:?}");
 
     let malformed = format!("{TIERS}\n[[flag]\n");
     assert!(

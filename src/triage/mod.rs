@@ -277,14 +277,9 @@ impl Triage {
         let lines = Lines::new(text);
         let at = |span: std::ops::Range<usize>| lines.line(span.start);
 
-        let mut words = BTreeMap::new();
-        for (name, list) in &file.words {
-            match expand_words(list.get_ref(), &BTreeMap::new()) {
-                Ok(expanded) => {
-                    words.insert(name.clone(), expanded);
-                }
-                Err(message) => problems.push(Problem::new(path, at(list.span()), message)),
-            }
+        let (words, unresolved) = expand_word_lists(&file.words);
+        for (name, message) in unresolved {
+            problems.push(Problem::new(path, at(file.words[&name].span()), message));
         }
 
         let mut notices = BTreeMap::new();
@@ -682,15 +677,59 @@ fn check_placeholders(template: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// Replaces `{name}` with the word list `name` as a non-capturing group. Regex repetitions
-/// such as `{0,40}` start with a digit and are left alone.
+/// A `{name}` placeholder for a word list. Regex repetitions such as `{0,40}` start with a
+/// digit and are not placeholders.
+static WORD_LIST: LazyLock<regex::Regex> =
+    LazyLock::new(|| regex::Regex::new(r"\{([A-Za-z_][A-Za-z0-9_]*)\}").expect("the placeholder pattern is valid"));
+
+/// The word lists a pattern uses.
+fn word_lists_used(pattern: &str) -> impl Iterator<Item = &str> {
+    WORD_LIST.captures_iter(pattern).map(|c| c.get(1).expect("the placeholder has a name").as_str())
+}
+
+/// Replaces `{name}` with the word list `name` as a non-capturing group.
 fn expand_words(pattern: &str, words: &BTreeMap<String, String>) -> Result<String, String> {
-    static NAME: LazyLock<regex::Regex> =
-        LazyLock::new(|| regex::Regex::new(r"\{([A-Za-z_][A-Za-z0-9_]*)\}").expect("the placeholder pattern is valid"));
-    if let Some(unknown) = NAME.captures_iter(pattern).map(|c| c[1].to_owned()).find(|name| !words.contains_key(name)) {
+    if let Some(unknown) = word_lists_used(pattern).find(|name| !words.contains_key(*name)) {
         return Err(format!("unknown word list {{{unknown}}}: define it under [words]"));
     }
-    Ok(NAME.replace_all(pattern, |c: &regex::Captures<'_>| format!("(?:{})", words[&c[1]])).into_owned())
+    Ok(WORD_LIST.replace_all(pattern, |c: &regex::Captures<'_>| format!("(?:{})", words[&c[1]])).into_owned())
+}
+
+/// Expands the `[words]` lists, which may use one another in any order (`symptom` is
+/// `{felt}` and the word sciatica). Returns the lists expanded, and for each list that could
+/// not be, its name and why: it uses an unknown list, or itself through others.
+fn expand_word_lists(lists: &BTreeMap<String, Spanned<String>>) -> (BTreeMap<String, String>, Vec<(String, String)>) {
+    let mut words = BTreeMap::new();
+    let mut pending: Vec<&String> = lists.keys().collect();
+    // Each round expands the lists whose own lists are all expanded; a round that expands
+    // none leaves only unknown names and cycles.
+    loop {
+        let before = pending.len();
+        pending.retain(|name| {
+            let list = lists[*name].get_ref();
+            if !word_lists_used(list).all(|used| words.contains_key(used)) {
+                return true;
+            }
+            let expanded = expand_words(list, &words).expect("every list it uses is expanded");
+            words.insert((*name).clone(), expanded);
+            false
+        });
+        if pending.is_empty() || pending.len() == before {
+            break;
+        }
+    }
+    let unresolved = pending
+        .into_iter()
+        .map(|name| {
+            let list = lists[name].get_ref();
+            let message = match word_lists_used(list).find(|used| !lists.contains_key(*used)) {
+                Some(unknown) => format!("unknown word list {{{unknown}}}: define it under [words]"),
+                None => format!("word list {{{name}}} uses itself, through the lists it uses"),
+            };
+            (name.clone(), message)
+        })
+        .collect();
+    (words, unresolved)
 }
 
 /// Whether the trouble at `mention` is the writer's own: in its sentence, up to the mention's
