@@ -125,7 +125,12 @@ fn dev_set_every_red_flag_is_caught_and_ordinary_talk_is_left_alone() {
 ///   and its one miss: legs "in a bucket of ice", with no symptom word;
 /// - batch 10's two: a son's age beside the writer's own sciatica, and a grandfather's weak
 ///   leg after a stroke ("his leg is weak": whose leg is told by a pronoun, which the rules do
-///   not follow).
+///   not follow);
+/// - batch 11's six: "my waterworks are fine" and "no fever", negated mentions that get the
+///   conditional notice by design; a numb bum on the bleachers that "came back" far along the
+///   sentence; flu "last week? all better now" (the recovery is in the next sentence); and
+///   two clauses the semantic layer finds close to saddle numbness ("new saddle") and to
+///   weakness ("had some water and I'm fine now").
 #[test]
 fn held_out_batches_tuned_on_stay_caught() {
     for (file, misses, false_alarms) in [
@@ -140,6 +145,7 @@ fn held_out_batches_tuned_on_stay_caught() {
         ("redflags_heldout8.jsonl", 1, 6),
         ("redflags_heldout9.jsonl", 1, 7),
         ("redflags_heldout10.jsonl", 0, 2),
+        ("redflags_heldout11.jsonl", 0, 6),
     ] {
         let figures = run(file);
         assert!(figures.missed <= misses && figures.emergencies_missed <= misses, "{file}: {figures:?}");
@@ -214,6 +220,14 @@ fn lay_words_misspellings_and_words_apart_are_caught() {
         ("I can't feel it when my husband touches me, since Tuesday", "sexual_dysfunction"),
         ("a taxi clipped me on my bike and I went over the bonnet, back's sore", "major_trauma"),
         ("got tackled hard at rugby and two players landed on top of me, my back's been sore since", "major_trauma"),
+        ("I think I've got urinary retention since the back went", "bladder_dysfunction"),
+        ("he went in his pyjamas overnight and didn't wake up", "bowel_dysfunction"),
+        ("haven't had a single erection since my back went last week", "sexual_dysfunction"),
+        ("problems in the bedroom department since my disc went", "sexual_dysfunction"),
+        ("only ever the right leg, but since yesterday the left one does the same", "bilateral_symptoms"),
+        ("sudden weakness in my right leg since lunchtime", "rapid_weakness"),
+        ("woke up and couldn't put any weight through my left leg", "rapid_weakness"),
+        ("feels like an elephant is sitting on my chest", "chest_pain"),
     ];
     let urgent = [
         ("dropped 6 kg since the summer without meaning to", "weight_loss"),
@@ -227,6 +241,8 @@ fn lay_words_misspellings_and_words_apart_are_caught() {
         ("it's worse as soon as I go to bed and grinds on till morning", "night_pain"),
         ("a month ago I did twenty calf raises, now I can't do a single calf raise on that side", "leg_weakness"),
         ("I take tablets every day since my kidney transplant", "immunosuppression"),
+        ("the pain never lets up, day or night", "night_pain"),
+        ("took naproxen and paracetamol and it hasn't touched it", "severe_worsening_pain"),
     ];
     for (cases, tier) in [(&emergencies[..], Tier::Emergency), (&urgent[..], Tier::Urgent)] {
         for (message, category) in cases {
@@ -342,6 +358,8 @@ fn idioms_other_peoples_accidents_and_improvement_stay_quiet() {
         "both legs ache after a 12 hour shift on my feet, same as every nurse",
         "transplanted the roses at the weekend and my back knows about it",
         "Mum has osteoporosis, I'm 40 with sciatica, should I worry about my bones?",
+        "chest day at the gym yesterday, pecs are sore, sciatica the same as ever",
+        "I put most of my weight on my left leg when I stand at the sink",
     ];
     assert_quiet(&messages);
 }
