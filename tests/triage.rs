@@ -107,17 +107,16 @@ fn dev_set_every_red_flag_is_caught_and_ordinary_talk_is_left_alone() {
 /// was measured once, then read): every flag stays caught but three. Kept on purpose:
 /// - batch 5's three: a boss's heart attack in a message about the writer's sciatica, and
 ///   two harmless clauses the semantic layer finds close to a category's examples;
-/// - batch 6's six: four such clauses (a tighter threshold would cost six to eight flags on
+/// - batch 6's five: three such clauses (a tighter threshold would cost six to eight flags on
 ///   the same batch), a numb bum from a long wedding that wore off later in the sentence, and
 ///   "no numbness down below", whose negated mention gets the conditional notice by design;
 ///   and its one miss: a numbness whose place comes as a fragment sixteen words on;
 /// - batch 7's two: a father's birthday clause close to two categories' examples, and "right
 ///   now" read as the right side (after normalising, "the left, right now" and "only the
 ///   right, now both" look the same);
-/// - batch 8's six: "no numbness in my groin" and "no waterworks problems", whose negated
-///   mentions get the conditional notice by design; aching legs after a day standing, beside
-///   "both"; tingling in the foot within a rule's reach of "bum"; two clauses the semantic
-///   layer finds close to trauma and to weakness; and its one miss: a leg weak since the
+/// - batch 8's four: "no numbness in my groin" and "no waterworks problems", whose negated
+///   mentions get the conditional notice by design; tingling in the foot within a rule's
+///   reach of "bum"; a clause the semantic layer finds close to trauma; and its one miss: a leg weak since the
 ///   morning, caught at the urgent tier only;
 /// - batch 9's seven: two lists of negated red flags, tingling in the foot near "buttock"
 ///   again, a child's trampoline fall beside her sore knee, a video claiming sciatica can
@@ -130,7 +129,10 @@ fn dev_set_every_red_flag_is_caught_and_ordinary_talk_is_left_alone() {
 ///   conditional notice by design; a numb bum on the bleachers that "came back" far along the
 ///   sentence; flu "last week? all better now" (the recovery is in the next sentence); and
 ///   two clauses the semantic layer finds close to saddle numbness ("new saddle") and to
-///   weakness ("had some water and I'm fine now").
+///   weakness ("had some water and I'm fine now");
+/// - batch 12's three: a friend's HIV beside "no back problems", and two clauses the semantic
+///   layer finds close to sudden weakness (a dead leg after a nap on the train, and numbness
+///   that "went as soon as I stood up and had a walk").
 #[test]
 fn held_out_batches_tuned_on_stay_caught() {
     for (file, misses, false_alarms) in [
@@ -140,28 +142,18 @@ fn held_out_batches_tuned_on_stay_caught() {
         ("redflags_heldout3.jsonl", 0, 0),
         ("redflags_heldout4.jsonl", 0, 0),
         ("redflags_heldout5.jsonl", 0, 3),
-        ("redflags_heldout6.jsonl", 1, 6),
+        ("redflags_heldout6.jsonl", 1, 5),
         ("redflags_heldout7.jsonl", 0, 2),
-        ("redflags_heldout8.jsonl", 1, 6),
+        ("redflags_heldout8.jsonl", 1, 4),
         ("redflags_heldout9.jsonl", 1, 7),
         ("redflags_heldout10.jsonl", 0, 2),
         ("redflags_heldout11.jsonl", 0, 6),
+        ("redflags_heldout12.jsonl", 0, 3),
     ] {
         let figures = run(file);
         assert!(figures.missed <= misses && figures.emergencies_missed <= misses, "{file}: {figures:?}");
         assert!(figures.false_alarms <= false_alarms, "{file}: {figures:?}");
     }
-}
-
-/// Held-out batch 12 is still held out: measured once with the current method (recall
-/// 136/150, emergencies 78/88, false alarms 12/90) and never read. This guards those figures
-/// without printing a message, so that a later change cannot quietly lose what it caught.
-#[test]
-fn held_out_batch_12_keeps_its_measured_figures_unread() {
-    let figures = run_showing("redflags_heldout12.jsonl", false);
-    assert!(figures.missed <= 14, "{figures:?}");
-    assert!(figures.emergencies_missed <= 10, "{figures:?}");
-    assert!(figures.false_alarms <= 12, "{figures:?}");
 }
 
 /// Our own wordings: at least three per category, and ordinary messages that share words
@@ -239,6 +231,16 @@ fn lay_words_misspellings_and_words_apart_are_caught() {
         ("sudden weakness in my right leg since lunchtime", "rapid_weakness"),
         ("woke up and couldn't put any weight through my left leg", "rapid_weakness"),
         ("feels like an elephant is sitting on my chest", "chest_pain"),
+        ("I've been going a bit without noticing since Friday", "bowel_dysfunction"),
+        ("it's like the signals from my bum have been cut off", "bowel_dysfunction"),
+        ("had a mishap this morning and didnae know till after", "bowel_dysfunction"),
+        ("I have to strain to get the stream going since yesterday", "bladder_dysfunction"),
+        ("the equipment's not responding since my back went", "sexual_dysfunction"),
+        ("things have gone very quiet in the bedroom department since the disc went", "sexual_dysfunction"),
+        ("always the left, but since lunch I've got it down the right leg as well", "bilateral_symptoms"),
+        ("both my calves feel like they're in a vice since this morning", "bilateral_symptoms"),
+        ("my leg cannae hold me, I cannae stand on it since this mornin", "rapid_weakness"),
+        ("since breakfast my left leg feels less like mine every hour", "rapid_weakness"),
     ];
     let urgent = [
         ("dropped 6 kg since the summer without meaning to", "weight_loss"),
@@ -254,6 +256,10 @@ fn lay_words_misspellings_and_words_apart_are_caught() {
         ("I take tablets every day since my kidney transplant", "immunosuppression"),
         ("the pain never lets up, day or night", "night_pain"),
         ("took naproxen and paracetamol and it hasn't touched it", "severe_worsening_pain"),
+        ("a bone low in my back sticks out more than it did", "back_lump_deformity"),
+        ("my belt's gone two notches tighter and I haven't been dieting", "weight_loss"),
+        ("the pain has ramped up daily since it started", "severe_worsening_pain"),
+        ("getting out of a chair is a proper job now, my leg hasn't got the push", "leg_weakness"),
     ];
     for (cases, tier) in [(&emergencies[..], Tier::Emergency), (&urgent[..], Tier::Urgent)] {
         for (message, category) in cases {
@@ -371,6 +377,10 @@ fn idioms_other_peoples_accidents_and_improvement_stay_quiet() {
         "Mum has osteoporosis, I'm 40 with sciatica, should I worry about my bones?",
         "chest day at the gym yesterday, pecs are sore, sciatica the same as ever",
         "I put most of my weight on my left leg when I stand at the sink",
+        "did a 5k parkrun yesterday, both legs sore, classic DOMS",
+        "I use a steroid inhaler for hay fever, is that a problem?",
+        "my ankle gave way on a trail run three years ago, fully healed now",
+        "the kids have a temperature so can we move Friday?",
     ];
     assert_quiet(&messages);
 }
