@@ -1053,10 +1053,15 @@ async fn burst(bot: &mut Running, users: u64, first_user: u64) -> Burst {
             asked.insert(format!("token-{id}"), std::time::Instant::now());
         }
     }
-    // Per user: one answer, one "please wait", and a notice for the red flag, which always
-    // comes after those two. Until all have come the wait is long, so a busy machine cannot
-    // cut a burst short; then a short wait catches any reply sent twice.
-    let minimum = users * 2 + red_flags.len() as u64;
+    // Per user, two of their messages get a reply (the answer and one "please wait"), and so
+    // does every red flag: its notice comes alone, or on the answer or the "please wait" when
+    // the bot reads it first, so a flagged user gets two replies or three. Until all have
+    // come the wait is long, so a busy machine cannot cut a burst short; then a short wait
+    // catches any reply sent twice.
+    let all_came = |replies: &std::collections::HashMap<u64, Vec<String>>| {
+        red_flags.iter().all(|id| replies.contains_key(id))
+            && (0..users).all(|user| (0..per_user).filter(|&k| replies.contains_key(&message_id(user, k))).count() >= 2)
+    };
     let mut slash_answered = std::collections::HashSet::new();
     let mut deferred = 0;
     let mut slowest_first_response = Duration::ZERO;
@@ -1065,9 +1070,11 @@ async fn burst(bot: &mut Running, users: u64, first_user: u64) -> Burst {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(120 + users / 2);
     let mut last_reply = started;
     loop {
-        let count: usize = replies.values().map(Vec::len).sum();
-        let all_came = count as u64 >= minimum && slash_answered.len() == asked.len();
-        let grace = if all_came { Duration::from_millis(1500) } else { Duration::from_secs(30) };
+        let grace = if slash_answered.len() == asked.len() && all_came(&replies) {
+            Duration::from_millis(1500)
+        } else {
+            Duration::from_secs(30)
+        };
         let wait = grace.min(deadline.saturating_duration_since(tokio::time::Instant::now()));
         let Ok(Some(request)) = tokio::time::timeout(wait, bot.fake.take()).await else { break };
         assert!(
