@@ -104,7 +104,7 @@ fn dev_set_every_red_flag_is_caught_and_ordinary_talk_is_left_alone() {
 }
 
 /// The held-out batches the rules and thresholds were tuned on (tests/data/README.md: each
-/// was measured once, then read): every flag stays caught but three. Kept on purpose:
+/// was measured once, then read): every flag stays caught but four. Kept on purpose:
 /// - batch 5's three: a boss's heart attack in a message about the writer's sciatica, and
 ///   two harmless clauses the semantic layer finds close to a category's examples;
 /// - batch 6's five: three such clauses (a tighter threshold would cost six to eight flags on
@@ -134,7 +134,12 @@ fn dev_set_every_red_flag_is_caught_and_ordinary_talk_is_left_alone() {
 ///   layer finds close to sudden weakness (a dead leg after a nap on the train, and numbness
 ///   that "went as soon as I stood up and had a walk");
 /// - batch 13's one: a clause the semantic layer finds close to the bladder ("sitting down on
-///   the loo is an event", after leg day).
+///   the loo is an event", after leg day);
+/// - batch 15's three: "definitely no fever" and "no numbness down there", negated mentions
+///   that get the conditional notice by design, and a clause the semantic layer finds close
+///   to trauma ("a bit sore after surfing all weekend"); its one miss: a leg that "went from
+///   under me" with the time ("twice this morning") in the next sentence, caught at the
+///   urgent tier only.
 #[test]
 fn held_out_batches_tuned_on_stay_caught() {
     for (file, misses, false_alarms) in [
@@ -153,22 +158,12 @@ fn held_out_batches_tuned_on_stay_caught() {
         ("redflags_heldout12.jsonl", 0, 3),
         ("redflags_heldout13.jsonl", 0, 1),
         ("redflags_heldout14.jsonl", 0, 0),
+        ("redflags_heldout15.jsonl", 1, 3),
     ] {
         let figures = run(file);
         assert!(figures.missed <= misses && figures.emergencies_missed <= misses, "{file}: {figures:?}");
         assert!(figures.false_alarms <= false_alarms, "{file}: {figures:?}");
     }
-}
-
-/// Held-out batch 15 is still held out: measured once with the current method (recall
-/// 131/150, emergencies 75/88, false alarms 4/90) and never read. This guards those figures
-/// without printing a message, so that a later change cannot quietly lose what it caught.
-#[test]
-fn held_out_batch_15_keeps_its_measured_figures_unread() {
-    let figures = run_showing("redflags_heldout15.jsonl", false);
-    assert!(figures.missed <= 19, "{figures:?}");
-    assert!(figures.emergencies_missed <= 13, "{figures:?}");
-    assert!(figures.false_alarms <= 4, "{figures:?}");
 }
 
 /// Our own wordings: at least three per category, and ordinary messages that share words
@@ -265,6 +260,17 @@ fn lay_words_misspellings_and_words_apart_are_caught() {
         ("nothing works in that department since the back went", "sexual_dysfunction"),
         ("the old fella's been out of action since I hurt my back", "sexual_dysfunction"),
         ("she's clutching at her chest and says her back is worse", "chest_pain"),
+        ("got to the loo too late twice since my back went", "bladder_dysfunction"),
+        ("keep going to the toilet but only a few drops come", "bladder_dysfunction"),
+        ("it comes out without me knowing, that end I mean", "bowel_dysfunction"),
+        ("can't tell when I need a BM since the weekend", "bowel_dysfunction"),
+        ("on the loo I can't feel the seat under me", "saddle_numbness"),
+        ("my bits don't work since my back went", "sexual_dysfunction"),
+        ("no feeling at all during relations with my wife now", "sexual_dysfunction"),
+        ("burning down each leg at the same time since Monday", "bilateral_symptoms"),
+        ("my knee went from under me twice this afternoon", "rapid_weakness"),
+        ("the power in my leg has gone downhill since lunch", "rapid_weakness"),
+        ("like a clamp squeezing my ribs front and back", "chest_pain"),
     ];
     let urgent = [
         ("dropped 6 kg since the summer without meaning to", "weight_loss"),
@@ -290,6 +296,12 @@ fn lay_words_misspellings_and_words_apart_are_caught() {
         ("my knee keeps giein way on the stairs these last weeks", "leg_weakness"),
         ("calf raises on the right are fine but on the left I can't even do one now", "leg_weakness"),
         ("never a niggle in 68 years and now sciatica", "age_onset"),
+        ("breast ca 2019, now back pain that won't settle", "cancer_history"),
+        ("my weight has dropped by 5 kg and I haven't been dieting", "weight_loss"),
+        ("it's worse in my bed than anywhere and I cannae get comfy", "night_pain"),
+        ("my sciatica has got steadily worse these three weeks", "severe_worsening_pain"),
+        ("I use IV, will that matter for a massage?", "iv_drug_use"),
+        ("temp 38.9 and my back is worse", "fever_infection"),
     ];
     for (cases, tier) in [(&emergencies[..], Tier::Emergency), (&urgent[..], Tier::Urgent)] {
         for (message, category) in cases {
@@ -417,6 +429,9 @@ fn idioms_other_peoples_accidents_and_improvement_stay_quiet() {
         "numb bum for a bit after I get off the bike, like every cyclist",
         "my son had a fever so I checked mine, mine's normal",
         "fell over at netball and grazed my hands, no harm done",
+        "had sciatica in both legs years back, all resolved now, just want a relaxing massage",
+        "can you press on each leg at the same time with the stones?",
+        "temp was 36.8 this morning, just a cold",
     ];
     assert_quiet(&messages);
 }
