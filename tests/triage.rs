@@ -151,7 +151,13 @@ fn dev_set_every_red_flag_is_caught_and_ordinary_talk_is_left_alone() {
 ///   that get the conditional notice by design, and a clause the semantic layer finds close
 ///   to trauma ("a bit sore after surfing all weekend"); its one miss: a leg that "went from
 ///   under me" with the time ("twice this morning") in the next sentence, caught at the
-///   urgent tier only.
+///   urgent tier only;
+/// - batch 16's six: "no bladder or bowel problems, no numbness down there", negated mentions
+///   that get the conditional notice by design; a husband's "weak bladder" (whose is told by a
+///   pronoun); an aunt's spinal cancer, "spinal" read as back trouble she may share; sciatica
+///   in both legs "years ago", cleared up far along the sentence; and two clauses the semantic
+///   layer finds close to a category ("now it stops at my knee", to both legs; peeing a lot
+///   when pregnant, to the bladder).
 #[test]
 fn held_out_batches_tuned_on_stay_caught() {
     for (file, misses, false_alarms) in [
@@ -171,22 +177,12 @@ fn held_out_batches_tuned_on_stay_caught() {
         ("redflags_heldout13.jsonl", 0, 1),
         ("redflags_heldout14.jsonl", 0, 0),
         ("redflags_heldout15.jsonl", 1, 3),
+        ("redflags_heldout16.jsonl", 0, 6),
     ] {
         let figures = run(file);
         assert!(figures.missed <= misses && figures.emergencies_missed <= misses, "{file}: {figures:?}");
         assert!(figures.false_alarms <= false_alarms, "{file}: {figures:?}");
     }
-}
-
-/// Held-out batch 16 is still held out: measured once with the current method (recall
-/// 138/150, emergencies 79/88, false alarms 11/90) and never read. This guards those figures
-/// without printing a message, so that a later change cannot quietly lose what it caught.
-#[test]
-fn held_out_batch_16_keeps_its_measured_figures_unread() {
-    let figures = run_showing("redflags_heldout16.jsonl", false);
-    assert!(figures.missed <= 12, "{figures:?}");
-    assert!(figures.emergencies_missed <= 9, "{figures:?}");
-    assert!(figures.false_alarms <= 11, "{figures:?}");
 }
 
 /// Our own wordings: at least three per category, and ordinary messages that share words
@@ -294,6 +290,15 @@ fn lay_words_misspellings_and_words_apart_are_caught() {
         ("my knee went from under me twice this afternoon", "rapid_weakness"),
         ("the power in my leg has gone downhill since lunch", "rapid_weakness"),
         ("like a clamp squeezing my ribs front and back", "chest_pain"),
+        ("when I pee I feel nothing at all since Sunday", "bladder_dysfunction"),
+        ("I've had no urge to go for three days now", "bladder_dysfunction"),
+        ("struggling with holding in wind since my back went", "bowel_dysfunction"),
+        ("two accidents with my bowels this week", "bowel_dysfunction"),
+        ("me and my wife tried last night and I couldn't finish", "sexual_dysfunction"),
+        ("no stiffy since the back went, nothing", "sexual_dysfunction"),
+        ("my legs are both at once now, they used to take turns", "bilateral_symptoms"),
+        ("a tearing pain from my back into my chest", "chest_pain"),
+        ("lost the strength in my leg in the space of a day", "rapid_weakness"),
     ];
     let urgent = [
         ("dropped 6 kg since the summer without meaning to", "weight_loss"),
@@ -325,6 +330,10 @@ fn lay_words_misspellings_and_words_apart_are_caught() {
         ("my sciatica has got steadily worse these three weeks", "severe_worsening_pain"),
         ("I use IV, will that matter for a massage?", "iv_drug_use"),
         ("temp 38.9 and my back is worse", "fever_infection"),
+        ("the codeine does absolutely nothing for it", "severe_worsening_pain"),
+        ("as soon as I lie down it ramps right up", "night_pain"),
+        ("in bed turning over does nothing, it just aches", "night_pain"),
+        ("going uphill my left leg runs out of strength", "leg_weakness"),
     ];
     for (cases, tier) in [(&emergencies[..], Tier::Emergency), (&urgent[..], Tier::Urgent)] {
         for (message, category) in cases {
@@ -455,6 +464,11 @@ fn idioms_other_peoples_accidents_and_improvement_stay_quiet() {
         "had sciatica in both legs years back, all resolved now, just want a relaxing massage",
         "can you press on each leg at the same time with the stones?",
         "temp was 36.8 this morning, just a cold",
+        "I've been pooped all week, the usual sciatica twinge",
+        "crashed on the sofa after work and my leg aches as usual",
+        "pain wakes me at night but if I roll onto my other side it settles",
+        "could you do the backs of both legs? tight from marathon training",
+        "had a fever back in the spring, all good now",
     ];
     assert_quiet(&messages);
 }
