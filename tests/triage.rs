@@ -157,7 +157,12 @@ fn dev_set_every_red_flag_is_caught_and_ordinary_talk_is_left_alone() {
 ///   pronoun); an aunt's spinal cancer, "spinal" read as back trouble she may share; sciatica
 ///   in both legs "years ago", cleared up far along the sentence; and two clauses the semantic
 ///   layer finds close to a category ("now it stops at my knee", to both legs; peeing a lot
-///   when pregnant, to the bladder).
+///   when pregnant, to the bladder);
+/// - batch 17's four: clauses the semantic layer finds close to a category ("now sciatica on
+///   the other side", to both legs; a urine sample that "came back fine" and "feeling fine
+///   now, no temperature", to a fever; peeing a lot after drinking water, to the bladder).
+///   An exception for those words would also silence a fever or a bladder stated beside
+///   them.
 #[test]
 fn held_out_batches_tuned_on_stay_caught() {
     for (file, misses, false_alarms) in [
@@ -178,22 +183,12 @@ fn held_out_batches_tuned_on_stay_caught() {
         ("redflags_heldout14.jsonl", 0, 0),
         ("redflags_heldout15.jsonl", 1, 3),
         ("redflags_heldout16.jsonl", 0, 6),
+        ("redflags_heldout17.jsonl", 0, 4),
     ] {
         let figures = run(file);
         assert!(figures.missed <= misses && figures.emergencies_missed <= misses, "{file}: {figures:?}");
         assert!(figures.false_alarms <= false_alarms, "{file}: {figures:?}");
     }
-}
-
-/// Held-out batch 17 is still held out: measured once with the current method (recall
-/// 146/150, emergencies 85/88, false alarms 11/90) and never read. This guards those figures
-/// without printing a message, so that a later change cannot quietly lose what it caught.
-#[test]
-fn held_out_batch_17_keeps_its_measured_figures_unread() {
-    let figures = run_showing("redflags_heldout17.jsonl", false);
-    assert!(figures.missed <= 4, "{figures:?}");
-    assert!(figures.emergencies_missed <= 3, "{figures:?}");
-    assert!(figures.false_alarms <= 11, "{figures:?}");
 }
 
 /// Our own wordings: at least three per category, and ordinary messages that share words
@@ -310,6 +305,9 @@ fn lay_words_misspellings_and_words_apart_are_caught() {
         ("my legs are both at once now, they used to take turns", "bilateral_symptoms"),
         ("a tearing pain from my back into my chest", "chest_pain"),
         ("lost the strength in my leg in the space of a day", "rapid_weakness"),
+        ("my knee keeps going from under me since the dinner", "rapid_weakness"),
+        ("legs gone to jelly since smoko and they can't hold me up", "rapid_weakness"),
+        ("he's lost all function in the bedroom department this week", "sexual_dysfunction"),
     ];
     let urgent = [
         ("dropped 6 kg since the summer without meaning to", "weight_loss"),
@@ -345,6 +343,7 @@ fn lay_words_misspellings_and_words_apart_are_caught() {
         ("as soon as I lie down it ramps right up", "night_pain"),
         ("in bed turning over does nothing, it just aches", "night_pain"),
         ("going uphill my left leg runs out of strength", "leg_weakness"),
+        ("my sciatica leg is weaker than the other, I noticed it doing lunges", "leg_weakness"),
     ];
     for (cases, tier) in [(&emergencies[..], Tier::Emergency), (&urgent[..], Tier::Urgent)] {
         for (message, category) in cases {
@@ -480,6 +479,11 @@ fn idioms_other_peoples_accidents_and_improvement_stay_quiet() {
         "pain wakes me at night but if I roll onto my other side it settles",
         "could you do the backs of both legs? tight from marathon training",
         "had a fever back in the spring, all good now",
+        "tingling down my leg when I sit too long, goes away when I walk",
+        "had glandular fever as a teenager, is massage ok now?",
+        "I work nights so my sciatica is worst on shift, lying down in the day sorts it",
+        "I had a cancer scare last year but the biopsy was benign",
+        "doing care work I'm bending constantly. Sciatica in the left leg",
     ];
     assert_quiet(&messages);
 }
