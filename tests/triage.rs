@@ -162,7 +162,11 @@ fn dev_set_every_red_flag_is_caught_and_ordinary_talk_is_left_alone() {
 ///   the other side", to both legs; a urine sample that "came back fine" and "feeling fine
 ///   now, no temperature", to a fever; peeing a lot after drinking water, to the bladder).
 ///   An exception for those words would also silence a fever or a bladder stated beside
-///   them.
+///   them;
+/// - batch 18's two: a mate's car accident whose back the clinic "sorted out" (recovered
+///   trouble still reads as trouble he may have), and a clause the semantic layer finds
+///   close to night pain ("a nuisance at night when I roll over", the sleep "straight
+///   through" coming in the next clause).
 #[test]
 fn held_out_batches_tuned_on_stay_caught() {
     for (file, misses, false_alarms) in [
@@ -184,22 +188,12 @@ fn held_out_batches_tuned_on_stay_caught() {
         ("redflags_heldout15.jsonl", 1, 3),
         ("redflags_heldout16.jsonl", 0, 6),
         ("redflags_heldout17.jsonl", 0, 4),
+        ("redflags_heldout18.jsonl", 0, 2),
     ] {
         let figures = run(file);
         assert!(figures.missed <= misses && figures.emergencies_missed <= misses, "{file}: {figures:?}");
         assert!(figures.false_alarms <= false_alarms, "{file}: {figures:?}");
     }
-}
-
-/// Held-out batch 18 is still held out: measured once with the current method (recall
-/// 147/150, emergencies 85/88, false alarms 4/90) and never read. This guards those figures
-/// without printing a message, so that a later change cannot quietly lose what it caught.
-#[test]
-fn held_out_batch_18_keeps_its_measured_figures_unread() {
-    let figures = run_showing("redflags_heldout18.jsonl", false);
-    assert!(figures.missed <= 3, "{figures:?}");
-    assert!(figures.emergencies_missed <= 3, "{figures:?}");
-    assert!(figures.false_alarms <= 4, "{figures:?}");
 }
 
 /// Our own wordings: at least three per category, and ordinary messages that share words
@@ -319,6 +313,9 @@ fn lay_words_misspellings_and_words_apart_are_caught() {
         ("my knee keeps going from under me since the dinner", "rapid_weakness"),
         ("legs gone to jelly since smoko and they can't hold me up", "rapid_weakness"),
         ("he's lost all function in the bedroom department this week", "sexual_dysfunction"),
+        ("my leg went from wobbly to useless in about five hours", "rapid_weakness"),
+        ("it was the right at first, since Monday the left foot's gone numb too", "bilateral_symptoms"),
+        ("now my other leg has the same burning", "bilateral_symptoms"),
     ];
     let urgent = [
         ("dropped 6 kg since the summer without meaning to", "weight_loss"),
@@ -495,6 +492,8 @@ fn idioms_other_peoples_accidents_and_improvement_stay_quiet() {
         "I work nights so my sciatica is worst on shift, lying down in the day sorts it",
         "I had a cancer scare last year but the biopsy was benign",
         "doing care work I'm bending constantly. Sciatica in the left leg",
+        "both legs went to pins and needles on the bleachers, gone as soon as I stood",
+        "after the massage my legs were floppy and relaxed for an hour, then fine",
     ];
     assert_quiet(&messages);
 }
