@@ -166,7 +166,11 @@ fn dev_set_every_red_flag_is_caught_and_ordinary_talk_is_left_alone() {
 /// - batch 18's two: a mate's car accident whose back the clinic "sorted out" (recovered
 ///   trouble still reads as trouble he may have), and a clause the semantic layer finds
 ///   close to night pain ("a nuisance at night when I roll over", the sleep "straight
-///   through" coming in the next clause).
+///   through" coming in the next clause);
+/// - batch 19's four: a dog's "back leg weakness" (a pet is someone else, but leg weakness
+///   is not a category quiet for others), a son's trampoline fall beside the writer's own
+///   back, and two clauses the semantic layer finds close to both legs ("my sciatica side
+///   is the other one", "thighs are sore" from riding).
 #[test]
 fn held_out_batches_tuned_on_stay_caught() {
     for (file, misses, false_alarms) in [
@@ -189,22 +193,12 @@ fn held_out_batches_tuned_on_stay_caught() {
         ("redflags_heldout16.jsonl", 0, 6),
         ("redflags_heldout17.jsonl", 0, 4),
         ("redflags_heldout18.jsonl", 0, 2),
+        ("redflags_heldout19.jsonl", 0, 4),
     ] {
         let figures = run(file);
         assert!(figures.missed <= misses && figures.emergencies_missed <= misses, "{file}: {figures:?}");
         assert!(figures.false_alarms <= false_alarms, "{file}: {figures:?}");
     }
-}
-
-/// Held-out batch 19 is still held out: measured once with the current method (recall
-/// 136/150, emergencies 81/88, false alarms 7/90) and never read. This guards those figures
-/// without printing a message, so that a later change cannot quietly lose what it caught.
-#[test]
-fn held_out_batch_19_keeps_its_measured_figures_unread() {
-    let figures = run_showing("redflags_heldout19.jsonl", false);
-    assert!(figures.missed <= 14, "{figures:?}");
-    assert!(figures.emergencies_missed <= 7, "{figures:?}");
-    assert!(figures.false_alarms <= 7, "{figures:?}");
 }
 
 /// Our own wordings: at least three per category, and ordinary messages that share words
@@ -327,6 +321,14 @@ fn lay_words_misspellings_and_words_apart_are_caught() {
         ("my leg went from wobbly to useless in about five hours", "rapid_weakness"),
         ("it was the right at first, since Monday the left foot's gone numb too", "bilateral_symptoms"),
         ("now my other leg has the same burning", "bilateral_symptoms"),
+        ("between legs where you sit is numb like sleeping", "saddle_numbness"),
+        ("drying myself I couldn't really feel the towel between my legs", "saddle_numbness"),
+        ("I strain and strain to start on the toilet and can't feel it passing", "bladder_dysfunction"),
+        ("by 4 I couldnae even stand on it", "rapid_weakness"),
+        ("now I can't take my weight on that leg at all", "rapid_weakness"),
+        ("the weakness is spreading up my leg", "rapid_weakness"),
+        ("it kept coming after and I could not stop it", "bowel_dysfunction"),
+        ("messed meself on the bus and never felt a thing", "bowel_dysfunction"),
     ];
     let urgent = [
         ("dropped 6 kg since the summer without meaning to", "weight_loss"),
@@ -363,6 +365,13 @@ fn lay_words_misspellings_and_words_apart_are_caught() {
         ("in bed turning over does nothing, it just aches", "night_pain"),
         ("going uphill my left leg runs out of strength", "leg_weakness"),
         ("my sciatica leg is weaker than the other, I noticed it doing lunges", "leg_weakness"),
+        ("my left leg just doesn't have the strength it did", "leg_weakness"),
+        ("tiptoe on the left side: collapse", "leg_weakness"),
+        ("there's a new bump in the middle of my lower back", "back_lump_deformity"),
+        ("her back has started hunching over these last months", "back_lump_deformity"),
+        ("62 and never had back trouble in my life till now", "age_onset"),
+        ("mi a drop weight an mi nah try", "weight_loss"),
+        ("at night it's relentless and no amount of rest helps", "night_pain"),
     ];
     for (cases, tier) in [(&emergencies[..], Tier::Emergency), (&urgent[..], Tier::Urgent)] {
         for (message, category) in cases {
@@ -505,6 +514,10 @@ fn idioms_other_peoples_accidents_and_improvement_stay_quiet() {
         "doing care work I'm bending constantly. Sciatica in the left leg",
         "both legs went to pins and needles on the bleachers, gone as soon as I stood",
         "after the massage my legs were floppy and relaxed for an hour, then fine",
+        "the pain's gone from unbearable to just annoying since I started seeing you",
+        "drove six hours and my sciatica is screaming now, sitting is the worst",
+        "my forearms are weak as anything from climbing all week",
+        "the ankles swelled on the flight, sciatica hasn't changed either way",
     ];
     assert_quiet(&messages);
 }
