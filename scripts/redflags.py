@@ -67,6 +67,9 @@ def replayed(thresholds):
     def got(response):
         best = max((RANK[f["tier"]] for f in response["red_flags"] if f["layer"] == "rule"), default=0)
         for e in response["explain"]["triage"]["semantic"]:
+            # An exception in the clause silences the layer whatever the thresholds.
+            if e["excepted"]:
+                continue
             similarity, margin = thresholds[e["tier"]]
             if e["similarity"] >= similarity and e["margin"] >= margin:
                 best = max(best, RANK[e["tier"]])
