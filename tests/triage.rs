@@ -170,7 +170,9 @@ fn dev_set_every_red_flag_is_caught_and_ordinary_talk_is_left_alone() {
 /// - batch 19's four: a dog's "back leg weakness" (a pet is someone else, but leg weakness
 ///   is not a category quiet for others), a son's trampoline fall beside the writer's own
 ///   back, and two clauses the semantic layer finds close to both legs ("my sciatica side
-///   is the other one", "thighs are sore" from riding).
+///   is the other one", "thighs are sore" from riding);
+/// - batch 20's one: an intake form's cancer question ticked "no history", a negated mention
+///   that gets the conditional notice by design.
 #[test]
 fn held_out_batches_tuned_on_stay_caught() {
     for (file, misses, false_alarms) in [
@@ -194,22 +196,12 @@ fn held_out_batches_tuned_on_stay_caught() {
         ("redflags_heldout17.jsonl", 0, 4),
         ("redflags_heldout18.jsonl", 0, 2),
         ("redflags_heldout19.jsonl", 0, 4),
+        ("redflags_heldout20.jsonl", 0, 1),
     ] {
         let figures = run(file);
         assert!(figures.missed <= misses && figures.emergencies_missed <= misses, "{file}: {figures:?}");
         assert!(figures.false_alarms <= false_alarms, "{file}: {figures:?}");
     }
-}
-
-/// Held-out batch 20 is still held out: measured once with the current method (recall
-/// 141/150, emergencies 80/88, false alarms 5/90) and never read. This guards those figures
-/// without printing a message, so that a later change cannot quietly lose what it caught.
-#[test]
-fn held_out_batch_20_keeps_its_measured_figures_unread() {
-    let figures = run_showing("redflags_heldout20.jsonl", false);
-    assert!(figures.missed <= 9, "{figures:?}");
-    assert!(figures.emergencies_missed <= 8, "{figures:?}");
-    assert!(figures.false_alarms <= 5, "{figures:?}");
 }
 
 /// Our own wordings: at least three per category, and ordinary messages that share words
@@ -340,6 +332,14 @@ fn lay_words_misspellings_and_words_apart_are_caught() {
         ("the weakness is spreading up my leg", "rapid_weakness"),
         ("it kept coming after and I could not stop it", "bowel_dysfunction"),
         ("messed meself on the bus and never felt a thing", "bowel_dysfunction"),
+        ("caan feel myself go when I poo now", "bowel_dysfunction"),
+        ("my legs went to rubber at lunch and they're worse by the hour", "rapid_weakness"),
+        ("it got weaker with each step on the way back from the car", "rapid_weakness"),
+        ("sciatica in both leg now, not one", "bilateral_symptoms"),
+        ("it was just my left leg, now it's both", "bilateral_symptoms"),
+        ("sciatica in my legs, see, both of them tingle now", "bilateral_symptoms"),
+        ("his manhood isn't rising anymore since the disc thing", "sexual_dysfunction"),
+        ("the van rolled twice on the motorway and my back's been bad since", "major_trauma"),
     ];
     let urgent = [
         ("dropped 6 kg since the summer without meaning to", "weight_loss"),
@@ -382,6 +382,7 @@ fn lay_words_misspellings_and_words_apart_are_caught() {
         ("her back has started hunching over these last months", "back_lump_deformity"),
         ("62 and never had back trouble in my life till now", "age_onset"),
         ("mi a drop weight an mi nah try", "weight_loss"),
+        ("the scales say I'm losing weight and I'm eating same as ever", "weight_loss"),
         ("at night it's relentless and no amount of rest helps", "night_pain"),
     ];
     for (cases, tier) in [(&emergencies[..], Tier::Emergency), (&urgent[..], Tier::Urgent)] {
@@ -529,6 +530,10 @@ fn idioms_other_peoples_accidents_and_improvement_stay_quiet() {
         "drove six hours and my sciatica is screaming now, sitting is the worst",
         "my forearms are weak as anything from climbing all week",
         "the ankles swelled on the flight, sciatica hasn't changed either way",
+        "my back feels like it's been hit by a bus after the house move",
+        "had flu last year but fine now, it's just the sciatica",
+        "it wakes me at night now and then, once I stretch for a minute it settles",
+        "my toddler's ear infection had us up all night, can we rebook?",
     ];
     assert_quiet(&messages);
 }
