@@ -116,7 +116,7 @@ fn dev_set_every_red_flag_is_caught_and_ordinary_talk_is_left_alone() {
 }
 
 /// The held-out batches the rules and thresholds were tuned on (tests/data/README.md: each
-/// was measured once, then read): every flag stays caught but four. Kept on purpose:
+/// was measured once, then read): every flag stays caught but six. Kept on purpose:
 /// - batch 5's three: a boss's heart attack in a message about the writer's sciatica, and
 ///   two harmless clauses the semantic layer finds close to a category's examples;
 /// - batch 6's five: three such clauses (a tighter threshold would cost six to eight flags on
@@ -172,7 +172,11 @@ fn dev_set_every_red_flag_is_caught_and_ordinary_talk_is_left_alone() {
 ///   back, and two clauses the semantic layer finds close to both legs ("my sciatica side
 ///   is the other one", "thighs are sore" from riding);
 /// - batch 20's one: an intake form's cancer question ticked "no history", a negated mention
-///   that gets the conditional notice by design.
+///   that gets the conditional notice by design;
+/// - batch 21's two: "no fever, just sniffly", a negated mention, and pads worn on a period
+///   named in the sentence before; and its two misses: a leg that "just went" with "getting
+///   worse every hour" in the next sentence, caught at the urgent tier only, and a "bum's gone
+///   numb" with nothing that tells it from a numb bum after sitting.
 #[test]
 fn held_out_batches_tuned_on_stay_caught() {
     for (file, misses, false_alarms) in [
@@ -197,22 +201,12 @@ fn held_out_batches_tuned_on_stay_caught() {
         ("redflags_heldout18.jsonl", 0, 2),
         ("redflags_heldout19.jsonl", 0, 4),
         ("redflags_heldout20.jsonl", 0, 1),
+        ("redflags_heldout21.jsonl", 2, 2),
     ] {
         let figures = run(file);
         assert!(figures.missed <= misses && figures.emergencies_missed <= misses, "{file}: {figures:?}");
         assert!(figures.false_alarms <= false_alarms, "{file}: {figures:?}");
     }
-}
-
-/// Held-out batch 21 is still held out: measured once with the current method (recall
-/// 143/150, emergencies 82/88, false alarms 9/90) and never read. This guards those figures
-/// without printing a message, so that a later change cannot quietly lose what it caught.
-#[test]
-fn held_out_batch_21_keeps_its_measured_figures_unread() {
-    let figures = run_showing("redflags_heldout21.jsonl", false);
-    assert!(figures.missed <= 7, "{figures:?}");
-    assert!(figures.emergencies_missed <= 6, "{figures:?}");
-    assert!(figures.false_alarms <= 9, "{figures:?}");
 }
 
 /// Our own wordings: at least three per category, and ordinary messages that share words
@@ -351,6 +345,10 @@ fn lay_words_misspellings_and_words_apart_are_caught() {
         ("sciatica in my legs, see, both of them tingle now", "bilateral_symptoms"),
         ("his manhood isn't rising anymore since the disc thing", "sexual_dysfunction"),
         ("the van rolled twice on the motorway and my back's been bad since", "major_trauma"),
+        ("she has difficulty to do pipi since yesterday", "bladder_dysfunction"),
+        ("I feel I need to go but once I sit down, nothing", "bladder_dysfunction"),
+        ("numb in the bit you sit on since yesterday", "saddle_numbness"),
+        ("shooting pains down both legs now, left then right", "bilateral_symptoms"),
     ];
     let urgent = [
         ("dropped 6 kg since the summer without meaning to", "weight_loss"),
@@ -394,6 +392,7 @@ fn lay_words_misspellings_and_words_apart_are_caught() {
         ("62 and never had back trouble in my life till now", "age_onset"),
         ("mi a drop weight an mi nah try", "weight_loss"),
         ("the scales say I'm losing weight and I'm eating same as ever", "weight_loss"),
+        ("the max dose of co-codamol hasn't shifted it at all", "severe_worsening_pain"),
         ("at night it's relentless and no amount of rest helps", "night_pain"),
     ];
     for (cases, tier) in [(&emergencies[..], Tier::Emergency), (&urgent[..], Tier::Urgent)] {
@@ -545,6 +544,12 @@ fn idioms_other_peoples_accidents_and_improvement_stay_quiet() {
         "had flu last year but fine now, it's just the sciatica",
         "it wakes me at night now and then, once I stretch for a minute it settles",
         "my toddler's ear infection had us up all night, can we rebook?",
+        "my quads are weak and tight from the summer off, what stretches?",
+        "I usually need a wee halfway through a long massage, is that ok?",
+        "my little one wet the bed so I might be ten minutes late",
+        "I can walk on my heels and toes no problem, it's just my hip",
+        "the tingly area on my calf is smaller every week",
+        "is dry needling like injections? I'd like to try it for my glute",
     ];
     assert_quiet(&messages);
 }
