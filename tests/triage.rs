@@ -176,7 +176,8 @@ fn dev_set_every_red_flag_is_caught_and_ordinary_talk_is_left_alone() {
 /// - batch 21's two: "no fever, just sniffly", a negated mention, and pads worn on a period
 ///   named in the sentence before; and its two misses: a leg that "just went" with "getting
 ///   worse every hour" in the next sentence, caught at the urgent tier only, and a "bum's gone
-///   numb" with nothing that tells it from a numb bum after sitting.
+///   numb" with nothing that tells it from a numb bum after sitting;
+/// - batch 22: none.
 #[test]
 fn held_out_batches_tuned_on_stay_caught() {
     for (file, misses, false_alarms) in [
@@ -202,22 +203,12 @@ fn held_out_batches_tuned_on_stay_caught() {
         ("redflags_heldout19.jsonl", 0, 4),
         ("redflags_heldout20.jsonl", 0, 1),
         ("redflags_heldout21.jsonl", 2, 2),
+        ("redflags_heldout22.jsonl", 0, 0),
     ] {
         let figures = run(file);
         assert!(figures.missed <= misses && figures.emergencies_missed <= misses, "{file}: {figures:?}");
         assert!(figures.false_alarms <= false_alarms, "{file}: {figures:?}");
     }
-}
-
-/// Held-out batch 22 is still held out: measured once with the current method (recall
-/// 144/150, emergencies 84/88, false alarms 4/90) and never read. This guards those figures
-/// without printing a message, so that a later change cannot quietly lose what it caught.
-#[test]
-fn held_out_batch_22_keeps_its_measured_figures_unread() {
-    let figures = run_showing("redflags_heldout22.jsonl", false);
-    assert!(figures.missed <= 6, "{figures:?}");
-    assert!(figures.emergencies_missed <= 4, "{figures:?}");
-    assert!(figures.false_alarms <= 4, "{figures:?}");
 }
 
 /// Our own wordings: at least three per category, and ordinary messages that share words
@@ -360,6 +351,11 @@ fn lay_words_misspellings_and_words_apart_are_caught() {
         ("I feel I need to go but once I sit down, nothing", "bladder_dysfunction"),
         ("numb in the bit you sit on since yesterday", "saddle_numbness"),
         ("shooting pains down both legs now, left then right", "bilateral_symptoms"),
+        ("thought I was just letting off wind but it wasn't, never felt it", "bowel_dysfunction"),
+        ("the burning's started on the left side too, it was always the right", "bilateral_symptoms"),
+        ("he has to push and push just to wee now", "bladder_dysfunction"),
+        ("can't have a slash properly since yesterday, it won't start", "bladder_dysfunction"),
+        ("on the toilet I can't push it out properly any more", "bowel_dysfunction"),
     ];
     let urgent = [
         ("dropped 6 kg since the summer without meaning to", "weight_loss"),
@@ -404,6 +400,8 @@ fn lay_words_misspellings_and_words_apart_are_caught() {
         ("mi a drop weight an mi nah try", "weight_loss"),
         ("the scales say I'm losing weight and I'm eating same as ever", "weight_loss"),
         ("the max dose of co-codamol hasn't shifted it at all", "severe_worsening_pain"),
+        ("there's a hard little ball under the skin on my back bone", "back_lump_deformity"),
+        ("the naproxen is not even touching it", "severe_worsening_pain"),
         ("at night it's relentless and no amount of rest helps", "night_pain"),
     ];
     for (cases, tier) in [(&emergencies[..], Tier::Emergency), (&urgent[..], Tier::Urgent)] {
@@ -561,6 +559,10 @@ fn idioms_other_peoples_accidents_and_improvement_stay_quiet() {
         "I can walk on my heels and toes no problem, it's just my hip",
         "the tingly area on my calf is smaller every week",
         "is dry needling like injections? I'd like to try it for my glute",
+        "my nan has had a weak bladder for decades, can she come with me?",
+        "codeine has me a bit bunged up, any tips?",
+        "numb patch on my left buttock, the usual sciatica side",
+        "I'm a Cancer, star sign wise, so I love a hot stone massage",
     ];
     assert_quiet(&messages);
 }
