@@ -177,7 +177,10 @@ fn dev_set_every_red_flag_is_caught_and_ordinary_talk_is_left_alone() {
 ///   named in the sentence before; and its two misses: a leg that "just went" with "getting
 ///   worse every hour" in the next sentence, caught at the urgent tier only, and a "bum's gone
 ///   numb" with nothing that tells it from a numb bum after sitting;
-/// - batch 22: none.
+/// - batch 22: none;
+/// - batch 23's one: an aunt who is a "cancer nurse", in a message about the writer's own
+///   sciatica (someone else's cancer counts when the message speaks of back trouble, and an
+///   exception for "cancer nurse" would also silence "I had cancer" beside it).
 #[test]
 fn held_out_batches_tuned_on_stay_caught() {
     for (file, misses, false_alarms) in [
@@ -204,22 +207,12 @@ fn held_out_batches_tuned_on_stay_caught() {
         ("redflags_heldout20.jsonl", 0, 1),
         ("redflags_heldout21.jsonl", 2, 2),
         ("redflags_heldout22.jsonl", 0, 0),
+        ("redflags_heldout23.jsonl", 0, 1),
     ] {
         let figures = run(file);
         assert!(figures.missed <= misses && figures.emergencies_missed <= misses, "{file}: {figures:?}");
         assert!(figures.false_alarms <= false_alarms, "{file}: {figures:?}");
     }
-}
-
-/// Held-out batch 23 is still held out: measured once with the current method (recall
-/// 146/150, emergencies 86/88, false alarms 5/90) and never read. This guards those figures
-/// without printing a message, so that a later change cannot quietly lose what it caught.
-#[test]
-fn held_out_batch_23_keeps_its_measured_figures_unread() {
-    let figures = run_showing("redflags_heldout23.jsonl", false);
-    assert!(figures.missed <= 4, "{figures:?}");
-    assert!(figures.emergencies_missed <= 2, "{figures:?}");
-    assert!(figures.false_alarms <= 5, "{figures:?}");
 }
 
 /// Our own wordings: at least three per category, and ordinary messages that share words
@@ -367,6 +360,8 @@ fn lay_words_misspellings_and_words_apart_are_caught() {
         ("he has to push and push just to wee now", "bladder_dysfunction"),
         ("can't have a slash properly since yesterday, it won't start", "bladder_dysfunction"),
         ("on the toilet I can't push it out properly any more", "bowel_dysfunction"),
+        ("before only my right leg, now also left leg is numb", "bilateral_symptoms"),
+        ("zinging down both my calves since the weekend", "bilateral_symptoms"),
     ];
     let urgent = [
         ("dropped 6 kg since the summer without meaning to", "weight_loss"),
@@ -413,6 +408,9 @@ fn lay_words_misspellings_and_words_apart_are_caught() {
         ("the max dose of co-codamol hasn't shifted it at all", "severe_worsening_pain"),
         ("there's a hard little ball under the skin on my back bone", "back_lump_deformity"),
         ("the naproxen is not even touching it", "severe_worsening_pain"),
+        ("at night the pain is most strong and I walk the floor", "night_pain"),
+        ("when I lie down it does not stop", "night_pain"),
+        ("not eating any different and I've lost half a stone", "weight_loss"),
         ("at night it's relentless and no amount of rest helps", "night_pain"),
     ];
     for (cases, tier) in [(&emergencies[..], Tier::Emergency), (&urgent[..], Tier::Urgent)] {
@@ -574,6 +572,10 @@ fn idioms_other_peoples_accidents_and_improvement_stay_quiet() {
         "codeine has me a bit bunged up, any tips?",
         "numb patch on my left buttock, the usual sciatica side",
         "I'm a Cancer, star sign wise, so I love a hot stone massage",
+        "the pads you put under my ankles were lovely, can I buy one?",
+        "read that some creams are linked to cancer, are your oils safe?",
+        "I've been weak-willed about my stretches this week, legs as usual",
+        "hours in the saddle on the weekend ride, numb bum that goes the minute you get off",
     ];
     assert_quiet(&messages);
 }
