@@ -180,7 +180,8 @@ fn dev_set_every_red_flag_is_caught_and_ordinary_talk_is_left_alone() {
 /// - batch 22: none;
 /// - batch 23's one: an aunt who is a "cancer nurse", in a message about the writer's own
 ///   sciatica (someone else's cancer counts when the message speaks of back trouble, and an
-///   exception for "cancer nurse" would also silence "I had cancer" beside it).
+///   exception for "cancer nurse" would also silence "I had cancer" beside it);
+/// - batch 24: none.
 #[test]
 fn held_out_batches_tuned_on_stay_caught() {
     for (file, misses, false_alarms) in [
@@ -208,22 +209,12 @@ fn held_out_batches_tuned_on_stay_caught() {
         ("redflags_heldout21.jsonl", 2, 2),
         ("redflags_heldout22.jsonl", 0, 0),
         ("redflags_heldout23.jsonl", 0, 1),
+        ("redflags_heldout24.jsonl", 0, 0),
     ] {
         let figures = run(file);
         assert!(figures.missed <= misses && figures.emergencies_missed <= misses, "{file}: {figures:?}");
         assert!(figures.false_alarms <= false_alarms, "{file}: {figures:?}");
     }
-}
-
-/// Held-out batch 24 is still held out: measured once with the current method (recall
-/// 147/150, emergencies 85/88, false alarms 6/90) and never read. This guards those figures
-/// without printing a message, so that a later change cannot quietly lose what it caught.
-#[test]
-fn held_out_batch_24_keeps_its_measured_figures_unread() {
-    let figures = run_showing("redflags_heldout24.jsonl", false);
-    assert!(figures.missed <= 3, "{figures:?}");
-    assert!(figures.emergencies_missed <= 3, "{figures:?}");
-    assert!(figures.false_alarms <= 6, "{figures:?}");
 }
 
 /// Our own wordings: at least three per category, and ordinary messages that share words
@@ -373,6 +364,9 @@ fn lay_words_misspellings_and_words_apart_are_caught() {
         ("on the toilet I can't push it out properly any more", "bowel_dysfunction"),
         ("before only my right leg, now also left leg is numb", "bilateral_symptoms"),
         ("zinging down both my calves since the weekend", "bilateral_symptoms"),
+        ("by teatime I could barely stand on my left leg", "rapid_weakness"),
+        ("since this morning it has become so weak I could not get up off the chair", "rapid_weakness"),
+        ("my little man won't cooperate since the back went", "sexual_dysfunction"),
     ];
     let urgent = [
         ("dropped 6 kg since the summer without meaning to", "weight_loss"),
@@ -587,6 +581,12 @@ fn idioms_other_peoples_accidents_and_improvement_stay_quiet() {
         "read that some creams are linked to cancer, are your oils safe?",
         "I've been weak-willed about my stretches this week, legs as usual",
         "hours in the saddle on the weekend ride, numb bum that goes the minute you get off",
+        "that session took a weight off my chest, thank you",
+        "I've got a shy bladder and can't pee in public toilets, is there a loo in the room?",
+        "the tingling in my right calf has gone right down",
+        "could driving every day be making my sciatica worse?",
+        "I can walk and run fine, it's just an ache down one leg",
+        "did the marathon on Sunday, both legs are like jelly",
     ];
     assert_quiet(&messages);
 }
