@@ -181,7 +181,10 @@ fn dev_set_every_red_flag_is_caught_and_ordinary_talk_is_left_alone() {
 /// - batch 23's one: an aunt who is a "cancer nurse", in a message about the writer's own
 ///   sciatica (someone else's cancer counts when the message speaks of back trouble, and an
 ///   exception for "cancer nurse" would also silence "I had cancer" beside it);
-/// - batch 24: none.
+/// - batch 24: none;
+/// - batch 25's one: pads "using" on a period named in the sentence before, as in batch 21
+///   (an exception holds within its sentence, and pads alone, "had to start wearing pads",
+///   are a flag).
 #[test]
 fn held_out_batches_tuned_on_stay_caught() {
     for (file, misses, false_alarms) in [
@@ -210,22 +213,12 @@ fn held_out_batches_tuned_on_stay_caught() {
         ("redflags_heldout22.jsonl", 0, 0),
         ("redflags_heldout23.jsonl", 0, 1),
         ("redflags_heldout24.jsonl", 0, 0),
+        ("redflags_heldout25.jsonl", 0, 1),
     ] {
         let figures = run(file);
         assert!(figures.missed <= misses && figures.emergencies_missed <= misses, "{file}: {figures:?}");
         assert!(figures.false_alarms <= false_alarms, "{file}: {figures:?}");
     }
-}
-
-/// Held-out batch 25 is still held out: measured once with the current method (recall
-/// 148/150, emergencies 86/88, false alarms 5/90) and never read. This guards those figures
-/// without printing a message, so that a later change cannot quietly lose what it caught.
-#[test]
-fn held_out_batch_25_keeps_its_measured_figures_unread() {
-    let figures = run_showing("redflags_heldout25.jsonl", false);
-    assert!(figures.missed <= 2, "{figures:?}");
-    assert!(figures.emergencies_missed <= 2, "{figures:?}");
-    assert!(figures.false_alarms <= 5, "{figures:?}");
 }
 
 /// Our own wordings: at least three per category, and ordinary messages that share words
@@ -378,6 +371,8 @@ fn lay_words_misspellings_and_words_apart_are_caught() {
         ("by teatime I could barely stand on my left leg", "rapid_weakness"),
         ("since this morning it has become so weak I could not get up off the chair", "rapid_weakness"),
         ("my little man won't cooperate since the back went", "sexual_dysfunction"),
+        ("my knee gave out on the stairs this morning and again now", "rapid_weakness"),
+        ("skidded along the motorway on my hip and back last night", "major_trauma"),
     ];
     let urgent = [
         ("dropped 6 kg since the summer without meaning to", "weight_loss"),
@@ -598,6 +593,10 @@ fn idioms_other_peoples_accidents_and_improvement_stay_quiet() {
         "could driving every day be making my sciatica worse?",
         "I can walk and run fine, it's just an ache down one leg",
         "did the marathon on Sunday, both legs are like jelly",
+        "I'm a Cancer so I worry about everything, is tingling after a massage normal?",
+        "my flip flops slap on the tiles, sorry for the noise",
+        "night time is the easiest part of my day now",
+        "my foot went to sleep playing with my son on the floor, that's not sciatica is it",
     ];
     assert_quiet(&messages);
 }
