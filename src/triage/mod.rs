@@ -189,6 +189,10 @@ struct Category {
     /// A match with one of these close by in its sentence is not a flag ("knee to chest
     /// stretch"), unless the exception is itself denied ("without trying to lose weight").
     exceptions: Vec<Regex>,
+    /// A harmless context that explains every rule match of the group wherever the message
+    /// says it ("on my period? I'll wear pads"), unless it is denied. Not for the semantic
+    /// layer: a clause close to the category is not this group's match.
+    message_exceptions: Vec<Regex>,
     /// Whether someone else's mention ("my dog has cancer") is harmless when the message
     /// speaks of no back or leg trouble at all.
     quiet_for_others: bool,
@@ -252,6 +256,8 @@ struct FlagFile {
     together: Vec<Spanned<Vec<String>>>,
     #[serde(default)]
     exceptions: Vec<Spanned<String>>,
+    #[serde(default)]
+    message_exceptions: Vec<Spanned<String>>,
     #[serde(default)]
     examples: Vec<Spanned<String>>,
     #[serde(default)]
@@ -383,8 +389,11 @@ impl Triage {
             if flag.patterns.is_empty() && flag.together.is_empty() && flag.examples.is_empty() {
                 problems.push(Problem::new(path, line, format!("category \"{name}\" has no patterns")));
             }
-            let exceptions =
-                flag.exceptions.iter().filter_map(|e| compile_at(e.get_ref(), e.span(), &mut problems)).collect();
+            let mut compile_all = |list: &[Spanned<String>]| -> Vec<Regex> {
+                list.iter().filter_map(|e| compile_at(e.get_ref(), e.span(), &mut problems)).collect()
+            };
+            let exceptions = compile_all(&flag.exceptions);
+            let message_exceptions = compile_all(&flag.message_exceptions);
             let index = categories.len();
             for pattern in &flag.patterns {
                 if let Some(regex) = compile_at(pattern.get_ref(), pattern.span(), &mut problems) {
@@ -414,6 +423,7 @@ impl Triage {
                 name,
                 tier,
                 exceptions,
+                message_exceptions,
                 quiet_for_others: flag.quiet_for_others,
                 semantic_needs,
             });
@@ -505,7 +515,9 @@ impl Triage {
             .flat_map(|(parts, category)| together(parts, &normalized).map(move |r| (r, *category)));
         for (span, category_index) in pattern_matches.chain(together_matches) {
             let category = &self.categories[category_index];
-            if self.harmless(category, &normalized, &span, &speaks_of_trouble) {
+            if self.harmless(category, &normalized, &span, &speaks_of_trouble)
+                || self.explained_by_the_message(category, &normalized)
+            {
                 continue;
             }
             let negated = self.negation.is_match(&text[..span.start]);
@@ -617,6 +629,16 @@ impl Triage {
                 start < near.end && near.start < end && !self.exception_negation.is_match(&text[..start])
             })
         })
+    }
+
+    /// Whether the message says, anywhere and not denied, a context that makes every match
+    /// of the group harmless (a period, for pads).
+    fn explained_by_the_message(&self, category: &Category, normalized: &Normalized) -> bool {
+        let text = normalized.text.as_bytes();
+        category
+            .message_exceptions
+            .iter()
+            .any(|exception| exception.find_iter(text).any(|x| !self.exception_negation.is_match(&text[..x.start()])))
     }
 
     fn notice(&self, flags: &[RedFlag]) -> Option<String> {
