@@ -173,15 +173,12 @@ fn dev_set_every_red_flag_is_caught_and_ordinary_talk_is_left_alone() {
 ///   is the other one", "thighs are sore" from riding);
 /// - batch 20's one: an intake form's cancer question ticked "no history", a negated mention
 ///   that gets the conditional notice by design;
-/// - batch 21's one: "no fever, just sniffly", a negated mention; and its two misses: a leg that "just went" with "getting
-///   worse every hour" in the next sentence, caught at the urgent tier only, and a "bum's gone
-///   numb" with nothing that tells it from a numb bum after sitting;
-/// - batch 22: none;
-/// - batch 23's one: an aunt who is a "cancer nurse", in a message about the writer's own
-///   sciatica (someone else's cancer counts when the message speaks of back trouble, and an
-///   exception for "cancer nurse" would also silence "I had cancer" beside it);
-/// - batch 24: none;
-/// - batches 25 and 26: none.
+/// - batch 21's one: "no fever, just sniffly", a negated mention; and its two misses: a leg
+///   that "just went" with "getting worse every hour" in the next sentence, caught at the
+///   urgent tier only, and a "bum's gone numb" with nothing that tells it from a numb bum
+///   after sitting;
+/// - batches 22 to 26: none (batch 23's aunt who is "a cancer nurse" went quiet with method
+///   27's "an oncology nurse"; "my oncology nurse" stays a flag).
 #[test]
 fn held_out_batches_tuned_on_stay_caught() {
     for (file, misses, false_alarms) in [
@@ -208,7 +205,7 @@ fn held_out_batches_tuned_on_stay_caught() {
         ("redflags_heldout20.jsonl", 0, 1),
         ("redflags_heldout21.jsonl", 2, 1),
         ("redflags_heldout22.jsonl", 0, 0),
-        ("redflags_heldout23.jsonl", 0, 1),
+        ("redflags_heldout23.jsonl", 0, 0),
         ("redflags_heldout24.jsonl", 0, 0),
         ("redflags_heldout25.jsonl", 0, 0),
         ("redflags_heldout26.jsonl", 0, 0),
@@ -217,6 +214,17 @@ fn held_out_batches_tuned_on_stay_caught() {
         assert!(figures.missed <= misses && figures.emergencies_missed <= misses, "{file}: {figures:?}");
         assert!(figures.false_alarms <= false_alarms, "{file}: {figures:?}");
     }
+}
+
+/// Held-out batch 27 is still held out: measured once with the current method (recall
+/// 149/150, emergencies 87/88, false alarms 10/90) and never read. This guards those figures
+/// without printing a message, so that a later change cannot quietly lose what it caught.
+#[test]
+fn held_out_batch_27_keeps_its_measured_figures_unread() {
+    let figures = run_showing("redflags_heldout27.jsonl", false);
+    assert!(figures.missed <= 1, "{figures:?}");
+    assert!(figures.emergencies_missed <= 1, "{figures:?}");
+    assert!(figures.false_alarms <= 10, "{figures:?}");
 }
 
 /// Our own wordings: at least three per category, and ordinary messages that share words
@@ -426,6 +434,7 @@ fn lay_words_misspellings_and_words_apart_are_caught() {
         ("not eating any different and I've lost half a stone", "weight_loss"),
         ("lying down ramps the ache right up so I sleep sitting in the recliner", "night_pain"),
         ("61 y.o. and first time I've ever had back pain", "age_onset"),
+        ("my oncology nurse says a gentle massage is fine now", "cancer_history"),
         ("at night it's relentless and no amount of rest helps", "night_pain"),
     ];
     for (cases, tier) in [(&emergencies[..], Tier::Emergency), (&urgent[..], Tier::Urgent)] {
