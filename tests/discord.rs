@@ -1134,7 +1134,7 @@ async fn burst(bot: &mut Running, users: u64, first_user: u64) -> Burst {
 }
 
 /// 2,000 messages from 200 users as fast as the gateway sends them (ten times more with
-/// `SCIATICA_LONG_TESTS=1`), after a warm-up burst, four times: every message that should be answered is answered
+/// `SCIATICA_LONG_TESTS=1`), after a warm-up burst, eight times: every message that should be answered is answered
 /// exactly once, cooldowns hold, red-flag notices are never dropped, the bot keeps running, and nothing accumulates:
 /// the heap bytes still live once the queue has drained do not grow burst after burst.
 #[tokio::test(flavor = "multi_thread")]
@@ -1174,8 +1174,9 @@ async fn a_burst_of_two_thousand_messages_is_answered_exactly_as_it_should_be() 
     // Anything kept per message (a reply, a vector, a request) would be more than that, and
     // in every burst; a buffer that grows to a new high-water mark (a busier machine makes a
     // longer queue and bigger batches) grows in one burst, not in all. Two such marks were
-    // seen in one run (+0.2 and +2.1 MB, +0.9 and +1.6 MB), so there are three growths to
-    // compare and the smallest is the one held to the allowance.
+    // seen in one run (+0.2 and +2.1 MB, +0.9 and +1.6 MB), and with the larger red-flag rules
+    // of 2026-11-27 the heap also rises by small steps (0.01 to 0.44 MB) in most bursts, so
+    // there are seven growths to compare and the smallest is the one held to the allowance.
     let allowed = users as i64 * 1_000;
     let growth = live.windows(2).map(|pair| pair[1] - pair[0]).min().expect("at least two measured bursts");
     assert!(growth < allowed, "the heap grew in every burst: {live:?} bytes");
@@ -1183,8 +1184,8 @@ async fn a_burst_of_two_thousand_messages_is_answered_exactly_as_it_should_be() 
     bot.stop().await;
 }
 
-/// Bursts after the warm-up whose settled heap is measured: three growths between them.
-const MEASURED_BURSTS: u64 = 4;
+/// Bursts after the warm-up whose settled heap is measured: seven growths between them.
+const MEASURED_BURSTS: u64 = 8;
 
 /// Resident memory of this process, in bytes: printed beside the live heap for the README.
 fn resident_bytes() -> u64 {
