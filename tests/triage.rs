@@ -59,6 +59,11 @@ fn rules() -> Triage {
     Triage::load(Path::new("corpus/red_flags.toml"), &TriageConfig::default()).expect("the shipped rules are valid")
 }
 
+/// Whether the rules alone flag `category` in `message`.
+fn flagged_by_rules(triage: &Triage, message: &str, category: &str) -> bool {
+    triage.assess(message, &[]).flags.iter().any(|f| f.category == category)
+}
+
 fn labelled(file: &str) -> Vec<Labelled> {
     let text = std::fs::read_to_string(Path::new("tests/data").join(file)).unwrap();
     text.lines().filter(|l| !l.trim().is_empty()).map(|l| serde_json::from_str(l).unwrap()).collect()
@@ -671,14 +676,14 @@ fn someone_elses_illness_is_quiet_unless_the_message_speaks_of_back_trouble() {
 #[test]
 fn together_rules_need_one_sentence_and_a_short_distance() {
     let triage = rules();
-    let flagged = |message: &str| triage.assess(message, &[]).flags.iter().any(|f| f.category == "weight_loss");
+    let flagged = |message: &str| flagged_by_rules(&triage, message, "weight_loss");
     assert!(flagged("lost a stone and honestly I have not been trying"));
     assert!(flagged("not even trying, yet the weight keeps going"));
     assert!(!flagged("I lost my keys on the bus. Not even trying to find them"));
     assert!(!flagged(&format!("lost weight {} and not trying", "then some other words go here ".repeat(4))));
     // Each concept's match is the one that keeps the span shortest, not the one starting
     // nearest: here the nearer "never had..." would stretch the span past 15 words.
-    let age = |message: &str| triage.assess(message, &[]).flags.iter().any(|f| f.category == "age_onset");
+    let age = |message: &str| flagged_by_rules(&triage, message, "age_onset");
     assert!(age("always been the fit one at work, 61 this year, swim twice weekly, never had so much as a twinge in my back till now"));
 }
 
@@ -687,11 +692,11 @@ fn together_rules_need_one_sentence_and_a_short_distance() {
 #[test]
 fn exceptions_never_silence_a_symptom_stated_beside_them() {
     let triage = rules();
-    let weight = |message: &str| triage.assess(message, &[]).flags.iter().any(|f| f.category == "weight_loss");
+    let weight = |message: &str| flagged_by_rules(&triage, message, "weight_loss");
     assert!(!weight("lost 5 kilos since I started a diet, not trying to brag"));
     assert!(weight("lost 5 kilos without trying to lose weight"));
     assert!(weight("I'm not on a diet and have lost weight without trying"));
-    let saddle = |message: &str| triage.assess(message, &[]).flags.iter().any(|f| f.category == "saddle_numbness");
+    let saddle = |message: &str| flagged_by_rules(&triage, message, "saddle_numbness");
     assert!(!saddle("my bum goes numb after sitting all day"));
     assert!(saddle("I sat all day at my desk. Now my bum is numb and stays numb"));
     assert!(saddle("my bum has been numb all day"));
@@ -717,7 +722,7 @@ fn exceptions_never_silence_a_symptom_stated_beside_them() {
 #[test]
 fn a_period_anywhere_in_the_message_explains_pads_and_nothing_else() {
     let triage = rules();
-    let bladder = |message: &str| triage.assess(message, &[]).flags.iter().any(|f| f.category == "bladder_dysfunction");
+    let bladder = |message: &str| flagged_by_rules(&triage, message, "bladder_dysfunction");
     assert!(!bladder("Massage on my period, is that ok? I'll be using pads."));
     assert!(bladder("I've had to start wearing pads since the weekend."));
     assert!(bladder("Not my period or anything. I've had to start wearing pads."));

@@ -626,7 +626,7 @@ impl Triage {
         category.exceptions.iter().any(|exception| {
             exception.find_iter(&text[sentence.start..sentence.end.max(span.end)]).any(|x| {
                 let (start, end) = (sentence.start + x.start(), sentence.start + x.end());
-                start < near.end && near.start < end && !self.exception_negation.is_match(&text[..start])
+                start < near.end && near.start < end && !self.denied(text, start)
             })
         })
     }
@@ -638,7 +638,12 @@ impl Triage {
         category
             .message_exceptions
             .iter()
-            .any(|exception| exception.find_iter(text).any(|x| !self.exception_negation.is_match(&text[..x.start()])))
+            .any(|exception| exception.find_iter(text).any(|x| !self.denied(text, x.start())))
+    }
+
+    /// Whether the words before `start` deny what an exception says there ("not on a diet").
+    fn denied(&self, text: &[u8], start: usize) -> bool {
+        self.exception_negation.is_match(&text[..start])
     }
 
     fn notice(&self, flags: &[RedFlag]) -> Option<String> {
