@@ -183,7 +183,12 @@ fn dev_set_every_red_flag_is_caught_and_ordinary_talk_is_left_alone() {
 ///   urgent tier only, and a "bum's gone numb" with nothing that tells it from a numb bum
 ///   after sitting;
 /// - batches 22 to 26: none (batch 23's aunt who is "a cancer nurse" went quiet with method
-///   27's "an oncology nurse"; "my oncology nurse" stays a flag).
+///   27's "an oncology nurse"; "my oncology nurse" stays a flag);
+/// - batch 27's five: "no numbness down below" and "no fever", negated mentions; an uncle's
+///   "cancer of the spine", "spine" read as back trouble he may have had; a fever "last week"
+///   with flu, recovered in the next sentence (a recent infection is on the clinical list);
+///   and a clause the semantic layer finds close to both legs ("is it ok that my sciatica is
+///   only on one side": an ordinary sentence for it cost a both-legs flag in batch 9).
 #[test]
 fn held_out_batches_tuned_on_stay_caught() {
     for (file, misses, false_alarms) in [
@@ -214,22 +219,12 @@ fn held_out_batches_tuned_on_stay_caught() {
         ("redflags_heldout24.jsonl", 0, 0),
         ("redflags_heldout25.jsonl", 0, 0),
         ("redflags_heldout26.jsonl", 0, 0),
+        ("redflags_heldout27.jsonl", 0, 5),
     ] {
         let figures = run(file);
         assert!(figures.missed <= misses && figures.emergencies_missed <= misses, "{file}: {figures:?}");
         assert!(figures.false_alarms <= false_alarms, "{file}: {figures:?}");
     }
-}
-
-/// Held-out batch 27 is still held out: measured once with the current method (recall
-/// 149/150, emergencies 87/88, false alarms 10/90) and never read. This guards those figures
-/// without printing a message, so that a later change cannot quietly lose what it caught.
-#[test]
-fn held_out_batch_27_keeps_its_measured_figures_unread() {
-    let figures = run_showing("redflags_heldout27.jsonl", false);
-    assert!(figures.missed <= 1, "{figures:?}");
-    assert!(figures.emergencies_missed <= 1, "{figures:?}");
-    assert!(figures.false_alarms <= 10, "{figures:?}");
 }
 
 /// Our own wordings: at least three per category, and ordinary messages that share words
@@ -257,6 +252,10 @@ fn lay_words_misspellings_and_words_apart_are_caught() {
         ("cant feel my bits when i wipe", "saddle_numbness"),
         ("numb down there", "saddle_numbness"),
         ("couldnt get it up", "sexual_dysfunction"),
+        (
+            "my wife and I tried on Saturday and nothing happened down below, never had that before",
+            "sexual_dysfunction",
+        ),
         ("problems with my bladdder since tuesday", "bladder_dysfunction"),
         ("bit of incontinance lately", "bladder_dysfunction"),
         ("can't wee properly", "bladder_dysfunction"),
@@ -440,6 +439,7 @@ fn lay_words_misspellings_and_words_apart_are_caught() {
         ("lying down ramps the ache right up so I sleep sitting in the recliner", "night_pain"),
         ("61 y.o. and first time I've ever had back pain", "age_onset"),
         ("my oncology nurse says a gentle massage is fine now", "cancer_history"),
+        ("I thought it was a pulled muscle but it turned out to be cancer", "cancer_history"),
         ("at night it's relentless and no amount of rest helps", "night_pain"),
     ];
     for (cases, tier) in [(&emergencies[..], Tier::Emergency), (&urgent[..], Tier::Urgent)] {
@@ -625,6 +625,8 @@ fn idioms_other_peoples_accidents_and_improvement_stay_quiet() {
         "my mate came off his motorbike ages ago and swears by you, I just have desk sciatica",
         "right side buzzy at the back of the thigh, I've moved the wallet out of my pocket now",
         "lifted a chest freezer and my back's sore, right buttock aching",
+        "bit of man flu this week, can I move my sciatica massage to Monday?",
+        "I honestly thought sciatica was a kind of cancer until my GP explained it",
     ];
     assert_quiet(&messages);
 }
@@ -650,6 +652,8 @@ fn someone_elses_illness_is_quiet_unless_the_message_speaks_of_back_trouble() {
         // The trouble told is the writer's own.
         "my nan is having cancer treatment, and lifting her has made my back sore",
         "cancel my 2pm please, my son has a fever",
+        // Someone who asked in the server is someone else.
+        "someone asked about cancer and massage in here last week, my own sciatica is just the usual",
     ] {
         assert!(categories(message).is_empty(), "{message:?} -> {:?}", categories(message));
     }
