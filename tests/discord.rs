@@ -1169,17 +1169,18 @@ async fn a_burst_of_two_thousand_messages_is_answered_exactly_as_it_should_be() 
         megabytes.join(" / "),
         resident_bytes() / 1_000_000
     );
-    // Each burst brings 200 new users, whom the cooldown table keeps for the hour and
-    // serenity's cache keeps as users: 200 to 300 bytes each, measured, so allow 1 KB each.
-    // Anything kept per message (a reply, a vector, a request) would be more than that, and
-    // in every burst; a buffer that grows to a new high-water mark (a busier machine makes a
-    // longer queue and bigger batches) grows in one burst, not in all. Two such marks were
-    // seen in one run (+0.2 and +2.1 MB, +0.9 and +1.6 MB), and with the larger red-flag rules
-    // of 2026-11-27 the heap also rises by small steps (0.01 to 0.44 MB) in most bursts, so
-    // there are seven growths to compare and the smallest is the one held to the allowance.
+    // Each burst brings 200 new users, whom the cooldown table keeps for the hour: tens of
+    // bytes each, and the table doubles now and then, so allow 1 KB each. Anything kept per
+    // message (a reply, a vector, a request, a regex cache per new thread) would be more than
+    // that, and in most bursts; a buffer that grows to a new high-water mark (one more pooled
+    // HTTP connection when the burst is busier, a longer queue) grows in one burst, not in
+    // most. So the median of the seven growths is held to the allowance: measured 0.03 to
+    // 0.07 MB, with single bursts up to 1.1 MB.
     let allowed = users as i64 * 1_000;
-    let growth = live.windows(2).map(|pair| pair[1] - pair[0]).min().expect("at least two measured bursts");
-    assert!(growth < allowed, "the heap grew in every burst: {live:?} bytes");
+    let mut growths: Vec<i64> = live.windows(2).map(|pair| pair[1] - pair[0]).collect();
+    growths.sort_unstable();
+    let median = growths[growths.len() / 2];
+    assert!(median < allowed, "the heap grew in most bursts: {live:?} bytes");
     assert!(!bot.task.is_finished(), "the bot is still running");
     bot.stop().await;
 }

@@ -140,12 +140,12 @@ impl Shared {
         response
     }
 
-    /// Runs the core's CPU work on the blocking pool, one piece per core at a time. It is
-    /// microseconds in a release build, but a burst makes thousands of them, and on the async
-    /// runtime they would delay what must leave within Discord's 3 s (an interaction's deferral).
+    /// Runs the core's CPU work on the kept worker threads, one piece per core at a time. It
+    /// is microseconds in a release build, but a burst makes thousands of them, and on the
+    /// async runtime they would delay what must leave within Discord's 3 s (an interaction's
+    /// deferral).
     async fn off_runtime<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> T {
-        let _core = self.cpu.acquire().await.expect("the semaphore is never closed");
-        tokio::task::spawn_blocking(work).await.unwrap_or_else(|panic| std::panic::resume_unwind(panic.into_panic()))
+        self.workers.run(work).await
     }
 
     /// Keeps the question (already without mention tokens) for the staff report, without

@@ -5,8 +5,8 @@
 //! This module owns connecting, sharding, what the handlers share, and reloads; its
 //! submodules own routing (`handler`), what is said to a question (`conversation`), the slash
 //! commands (`commands`, one file each), the feedback buttons, and sending within Discord's
-//! limits (`send`, `limits`). The answer itself comes from [`crate::respond_embedded`] and
-//! [`crate::reply`].
+//! limits (`send`, `limits`), and the threads the core's CPU work runs on (`workers`). The
+//! answer itself comes from [`crate::respond_embedded`] and [`crate::reply`].
 
 mod commands;
 mod conversation;
@@ -16,6 +16,7 @@ mod handler;
 mod limits;
 mod send;
 mod watch;
+mod workers;
 
 use std::future::Future;
 use std::sync::{Arc, Mutex};
@@ -32,6 +33,7 @@ use crate::staff::StaffData;
 use crate::{Knowledge, LoadError};
 use cooldown::Cooldowns;
 use handler::Handler;
+use workers::Workers;
 
 /// The environment variable the token is read from; it is never read from a file.
 pub const TOKEN_VARIABLE: &str = "DISCORD_TOKEN";
@@ -60,9 +62,8 @@ pub struct Shared {
     embedder: EmbedQueue,
     /// Serialises reloads, so two staff members reloading at once cannot interleave.
     reloading: tokio::sync::Mutex<()>,
-    /// One permit per core for the core's CPU work on the blocking pool: more at once would
-    /// only wait in the OS, and every extra thread grows the per-thread caches (regex) for good.
-    cpu: tokio::sync::Semaphore,
+    /// One kept thread per core for the core's CPU work.
+    workers: Workers,
 }
 
 impl Shared {
@@ -80,7 +81,7 @@ impl Shared {
             metrics,
             embedder: EmbedQueue::start(model)?,
             reloading: tokio::sync::Mutex::new(()),
-            cpu: tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, usize::from)),
+            workers: Workers::start()?,
         })
     }
 
