@@ -20,8 +20,10 @@ import itertools
 import json
 import subprocess
 import sys
+import tomllib
 
 BOT = "target/release/sciatica-bot"
+RULES = "corpus/red_flags.toml"
 RANK = {"urgent": 1, "emergency": 2}
 GRID_SIMILARITY = [0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7]
 GRID_MARGIN = [0.0, 0.03, 0.05, 0.08, 0.1, 0.12, 0.15, 0.2]
@@ -77,13 +79,24 @@ def replayed(thresholds):
     return got
 
 
+def conditional_openings():
+    """How a notice worded as a condition ("If you notice this...") starts, per tier: the
+    wording of a semantic hit or a negated mention, milder than the direct one."""
+    with open(RULES, "rb") as f:
+        tiers = tomllib.load(f)["tiers"]
+    return tuple(t["if_notice"].split("{")[0] for t in tiers.values())
+
+
 def line(path, f, results):
     caught, positives, at_tier, emergencies, alarms, negatives = f
     semantic_only = sum(1 for row, r in results if row["red_flag"] and as_used(r) >= RANK[row["tier"]]
                         and all(flag["layer"] == "semantic" for flag in r["red_flags"]))
+    openings = conditional_openings()
+    conditional = sum(1 for row, r in results if not row["red_flag"] and r["notice"]
+                      and r["notice"].startswith(openings))
     return (f"{path}: recall {caught}/{positives} = {caught / max(positives, 1):.3f}; emergencies at tier "
-            f"{at_tier}/{emergencies}; false alarms {alarms}/{negatives} = {alarms / max(negatives, 1):.3f}; "
-            f"caught by the semantic layer alone {semantic_only}")
+            f"{at_tier}/{emergencies}; false alarms {alarms}/{negatives} = {alarms / max(negatives, 1):.3f} "
+            f"({conditional} worded as a condition); caught by the semantic layer alone {semantic_only}")
 
 
 def main(command, paths):
