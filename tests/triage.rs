@@ -188,7 +188,12 @@ fn dev_set_every_red_flag_is_caught_and_ordinary_talk_is_left_alone() {
 ///   "cancer of the spine", "spine" read as back trouble he may have had; a fever "last week"
 ///   with flu, recovered in the next sentence (a recent infection is on the clinical list);
 ///   and a clause the semantic layer finds close to both legs ("is it ok that my sciatica is
-///   only on one side": an ordinary sentence for it cost a both-legs flag in batch 9).
+///   only on one side": an ordinary sentence for it cost a both-legs flag in batch 9);
+/// - batch 28's five: "no problems with bladder or bowels" and an intake form's "no cancer",
+///   negated mentions; a mate's dad's "tumour on his spine" and a friend who "had back pain
+///   and it turned out to be cancer", the back read as trouble they may share; and "I can
+///   walk fine", a clause the semantic layer finds close to sudden weakness (an ordinary
+///   sentence for it cost batch 16's "I could walk this morning, now I can't").
 #[test]
 fn held_out_batches_tuned_on_stay_caught() {
     for (file, misses, false_alarms) in [
@@ -220,22 +225,12 @@ fn held_out_batches_tuned_on_stay_caught() {
         ("redflags_heldout25.jsonl", 0, 0),
         ("redflags_heldout26.jsonl", 0, 0),
         ("redflags_heldout27.jsonl", 0, 5),
+        ("redflags_heldout28.jsonl", 0, 5),
     ] {
         let figures = run(file);
         assert!(figures.missed <= misses && figures.emergencies_missed <= misses, "{file}: {figures:?}");
         assert!(figures.false_alarms <= false_alarms, "{file}: {figures:?}");
     }
-}
-
-/// Held-out batch 28 is still held out: measured once with the current method (recall
-/// 148/150, emergencies 87/88, false alarms 9/90) and never read. This guards those figures
-/// without printing a message, so that a later change cannot quietly lose what it caught.
-#[test]
-fn held_out_batch_28_keeps_its_measured_figures_unread() {
-    let figures = run_showing("redflags_heldout28.jsonl", false);
-    assert!(figures.missed <= 2, "{figures:?}");
-    assert!(figures.emergencies_missed <= 1, "{figures:?}");
-    assert!(figures.false_alarms <= 9, "{figures:?}");
 }
 
 /// Our own wordings: at least three per category, and ordinary messages that share words
@@ -317,6 +312,7 @@ fn lay_words_misspellings_and_words_apart_are_caught() {
         ("sudden weakness in my right leg since lunchtime", "rapid_weakness"),
         ("woke up and couldn't put any weight through my left leg", "rapid_weakness"),
         ("feels like an elephant is sitting on my chest", "chest_pain"),
+        ("did bench press earlier and now there's a pain in my chest that goes through to my back", "chest_pain"),
         ("I've been going a bit without noticing since Friday", "bowel_dysfunction"),
         ("it's like the signals from my bum have been cut off", "bowel_dysfunction"),
         ("had a mishap this morning and didnae know till after", "bowel_dysfunction"),
@@ -451,6 +447,7 @@ fn lay_words_misspellings_and_words_apart_are_caught() {
         ("61 y.o. and first time I've ever had back pain", "age_onset"),
         ("my oncology nurse says a gentle massage is fine now", "cancer_history"),
         ("I thought it was a pulled muscle but it turned out to be cancer", "cancer_history"),
+        ("68, first ever bout of back pain, is that normal?", "age_onset"),
         ("at night it's relentless and no amount of rest helps", "night_pain"),
     ];
     for (cases, tier) in [(&emergencies[..], Tier::Emergency), (&urgent[..], Tier::Urgent)] {
@@ -638,6 +635,10 @@ fn idioms_other_peoples_accidents_and_improvement_stay_quiet() {
         "lifted a chest freezer and my back's sore, right buttock aching",
         "bit of man flu this week, can I move my sciatica massage to Monday?",
         "I honestly thought sciatica was a kind of cancer until my GP explained it",
+        "crashed my car in GTA last night, the sciatica is fine today",
+        "heart attack moment when I saw the bill, but the back is better",
+        "my hamstrings are tight on both sides from sitting all day",
+        "I'm on steroids... the inhaler kind, for asthma. Is massage ok for my back?",
     ];
     assert_quiet(&messages);
 }

@@ -64,7 +64,7 @@ impl Normalized {
     pub fn new(message: &str) -> Normalized {
         let mut text = String::with_capacity(message.len());
         let mut sentences: Vec<Range<usize>> = Vec::new();
-        for piece in message.split(SENTENCE_ENDS) {
+        for piece in pieces_between_full_stops(message) {
             let sentence = normalize(piece);
             if sentence.is_empty() {
                 continue;
@@ -89,6 +89,28 @@ impl Normalized {
         let index = self.sentences.partition_point(|s| s.end < offset);
         self.sentences.get(index).cloned().unwrap_or(offset..offset)
     }
+}
+
+/// The sentences of a message, split where [`SENTENCE_ENDS`] are, except at an ellipsis:
+/// "on steroids... the inhaler kind" is one thought with a pause in it.
+fn pieces_between_full_stops(message: &str) -> impl Iterator<Item = &str> {
+    let mut start = 0;
+    let mut pieces = Vec::new();
+    let mut chars = message.char_indices().peekable();
+    while let Some((at, c)) = chars.next() {
+        let ellipsis = c == '\u{2026}' || (c == '.' && chars.peek().is_some_and(|&(_, next)| next == '.'));
+        if ellipsis {
+            // The whole run of dots is the pause.
+            while chars.next_if(|&(_, next)| next == '.' || next == '\u{2026}').is_some() {}
+            continue;
+        }
+        if SENTENCE_ENDS.contains(&c) {
+            pieces.push(&message[start..at]);
+            start = at + c.len_utf8();
+        }
+    }
+    pieces.push(&message[start..]);
+    pieces.into_iter()
 }
 
 /// The clauses of a message, as the person wrote them: sentences, cut again at commas and
@@ -172,6 +194,11 @@ mod tests {
         let sentences: Vec<&str> = told.sentences.iter().map(|s| &told.text[s.clone()]).collect();
         assert_eq!(sentences, ["numb like after a long ride on a bike groin and bum", "my back is killing me"]);
         assert_eq!(Normalized::new("  ... ").sentences, Vec::<Range<usize>>::new());
+        // An ellipsis is a pause, not a full stop; a run of full stops that ends a sentence
+        // is an ellipsis too.
+        let paused = Normalized::new("On steroids... the inhaler kind\u{2026} for asthma. My back is sore..");
+        let sentences: Vec<&str> = paused.sentences.iter().map(|s| &paused.text[s.clone()]).collect();
+        assert_eq!(sentences, ["on steroids the inhaler kind for asthma", "my back is sore"]);
     }
 
     #[test]
