@@ -7,6 +7,7 @@ in use.
 Usage (from the repository root, after `cargo build --release`):
     python3 scripts/redflags.py score SET.jsonl [SET.jsonl ...]     # figures and every error
     python3 scripts/redflags.py counts SET.jsonl [SET.jsonl ...]    # figures only
+    python3 scripts/redflags.py regress                             # figures of every set read so far
     python3 scripts/redflags.py thresholds TUNE.jsonl GUARD.jsonl ...
 
 `thresholds` replays the semantic layer's decision for a grid of per-tier thresholds (the
@@ -16,14 +17,17 @@ false alarm on any set costing three. Use `counts` on the report half
 while tuning (tests/data/README.md).
 """
 
+import glob
 import itertools
 import json
+import os
 import subprocess
 import sys
 import tomllib
 
 BOT = "target/release/sciatica-bot"
 RULES = "corpus/red_flags.toml"
+DATA = "tests/data"
 RANK = {"urgent": 1, "emergency": 2}
 GRID_SIMILARITY = [0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7]
 GRID_MARGIN = [0.0, 0.03, 0.05, 0.08, 0.1, 0.12, 0.15, 0.2]
@@ -99,7 +103,21 @@ def line(path, f, results):
             f"({conditional} worded as a condition); caught by the semantic layer alone {semantic_only}")
 
 
+def read_sets():
+    """The red-flag sets that may be run while tuning: every one but those whose row in
+    tests/data/README.md says it is held out ("never read" or "never run"), so that a
+    regression run can never measure a fresh batch by accident."""
+    held_out = set()
+    for row in open(os.path.join(DATA, "README.md")):
+        if row.startswith("| `redflags_") and "never r" in row.split("|")[3]:
+            held_out.add(row.split("`")[1])
+    return [p for p in sorted(glob.glob(os.path.join(DATA, "redflags_*.jsonl")))
+            if os.path.basename(p) not in held_out]
+
+
 def main(command, paths):
+    if command == "regress":
+        paths, command = read_sets(), "counts"
     if command in ("score", "counts"):
         for path in paths:
             results = run(path)
@@ -121,6 +139,6 @@ def main(command, paths):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) < 3:
+    if len(sys.argv) < 3 and sys.argv[1:] != ["regress"]:
         sys.exit(__doc__)
     main(sys.argv[1], sys.argv[2:])
