@@ -93,7 +93,7 @@ impl Normalized {
 
 /// The sentences of a message, split where [`SENTENCE_ENDS`] are, except at an ellipsis:
 /// "on steroids... the inhaler kind" is one thought with a pause in it.
-fn pieces_between_full_stops(message: &str) -> impl Iterator<Item = &str> {
+fn pieces_between_full_stops(message: &str) -> Vec<&str> {
     let mut start = 0;
     let mut pieces = Vec::new();
     let mut chars = message.char_indices().peekable();
@@ -110,7 +110,7 @@ fn pieces_between_full_stops(message: &str) -> impl Iterator<Item = &str> {
         }
     }
     pieces.push(&message[start..]);
-    pieces.into_iter()
+    pieces
 }
 
 /// The clauses of a message, as the person wrote them: sentences, cut again at commas and
