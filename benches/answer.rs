@@ -30,6 +30,8 @@ const QUESTIONS: [(&str, &str); 3] = [
 ];
 
 fn questions(c: &mut Criterion) {
+    // As `main` does, before any thread starts: this group runs first.
+    sciatica_bot::embed::settle_thread_count();
     let knowledge = Knowledge::open(&Config::default()).unwrap();
     let config = ReplyConfig::default();
     let mut group = c.benchmark_group("answer");

@@ -67,6 +67,8 @@ fn peak_memory_megabytes(dir: &Path, questions: &[String]) -> u64 {
 }
 
 fn scale(c: &mut Criterion) {
+    // As `main` does, before any thread starts.
+    sciatica_bot::embed::settle_thread_count();
     let questions = questions();
     let reply = ReplyConfig::default();
     let model = Arc::new(Model::load(&Config::default().model.dir).unwrap());

@@ -53,6 +53,8 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    // Before any thread starts (see its comment).
+    sciatica_bot::embed::settle_thread_count();
     let cli = Cli::parse();
     commands::init_logging();
     let settings = commands::Settings { config: cli.config, corpus: cli.corpus };
