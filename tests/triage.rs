@@ -193,7 +193,13 @@ fn dev_set_every_red_flag_is_caught_and_ordinary_talk_is_left_alone() {
 ///   negated mentions; a mate's dad's "tumour on his spine" and a friend who "had back pain
 ///   and it turned out to be cancer", the back read as trouble they may share; and "I can
 ///   walk fine", a clause the semantic layer finds close to sudden weakness (an ordinary
-///   sentence for it cost batch 16's "I could walk this morning, now I can't").
+///   sentence for it cost batch 16's "I could walk this morning, now I can't");
+/// - batch 29's five: four clauses the semantic layer finds close to a category (limping
+///   from a stubbed toe, to sudden weakness; a grandad of 88 with back trouble "since his
+///   army days", to a late first bout; a slip on ice that "didn't fall", to an accident; a
+///   dad who "uses a chair", to sudden weakness), and a mum with dementia who has been
+///   "wetting herself for a couple of years" (an exception for "for years" would silence a
+///   symptom told beside it).
 #[test]
 fn held_out_batches_tuned_on_stay_caught() {
     for (file, misses, false_alarms) in [
@@ -226,22 +232,12 @@ fn held_out_batches_tuned_on_stay_caught() {
         ("redflags_heldout26.jsonl", 0, 0),
         ("redflags_heldout27.jsonl", 0, 5),
         ("redflags_heldout28.jsonl", 0, 5),
+        ("redflags_heldout29.jsonl", 0, 5),
     ] {
         let figures = run(file);
         assert!(figures.missed <= misses && figures.emergencies_missed <= misses, "{file}: {figures:?}");
         assert!(figures.false_alarms <= false_alarms, "{file}: {figures:?}");
     }
-}
-
-/// Held-out batch 29 is still held out: measured once with the current method (recall
-/// 142/150, emergencies 80/88, false alarms 17/90) and never read. This guards those figures
-/// without printing a message, so that a later change cannot quietly lose what it caught.
-#[test]
-fn held_out_batch_29_keeps_its_measured_figures_unread() {
-    let figures = run_showing("redflags_heldout29.jsonl", false);
-    assert!(figures.missed <= 8, "{figures:?}");
-    assert!(figures.emergencies_missed <= 8, "{figures:?}");
-    assert!(figures.false_alarms <= 17, "{figures:?}");
 }
 
 /// Our own wordings: at least three per category, and ordinary messages that share words
@@ -298,6 +294,15 @@ fn lay_words_misspellings_and_words_apart_are_caught() {
         ("I can't hold my motions any more", "bowel_dysfunction"),
         ("I stand there straining and it only comes out in a trickle", "bladder_dysfunction"),
         ("went head over heels down the stairs at work on Monday", "major_trauma"),
+        ("it was only ever my left, but this morning it's in both", "bilateral_symptoms"),
+        ("I fell from the hayloft last night and landed on my back", "major_trauma"),
+        ("tripped at the top of the stairs and went all the way down, back's in bits", "major_trauma"),
+        ("is ED a thing with a slipped disc? it's all stopped working", "sexual_dysfunction"),
+        ("gone numb down under, is that the nerve?", "saddle_numbness"),
+        ("been soiling a bit since the weekend", "bowel_dysfunction"),
+        ("my back passage feels like it won't shut properly", "bowel_dysfunction"),
+        ("weaker every time I try to stand", "rapid_weakness"),
+        ("an hour ago I was fine, now I can barely make it to the loo", "rapid_weakness"),
         ("cnt feel when i need to pee since yesterday", "bladder_dysfunction"),
         ("my leg was fine until this morning, now it keeps giving way", "rapid_weakness"),
         ("he cannae haud his jobbies in since the back went", "bowel_dysfunction"),
@@ -650,6 +655,14 @@ fn idioms_other_peoples_accidents_and_improvement_stay_quiet() {
         "heart attack moment when I saw the bill, but the back is better",
         "my hamstrings are tight on both sides from sitting all day",
         "I'm on steroids... the inhaler kind, for asthma. Is massage ok for my back?",
+        "walked twelve miles along the coast path on Sunday and both legs are aching",
+        "my blood pressure was through the roof at the GP, the back is no worse",
+        "had a kidney infection in 2019, just the sciatica now",
+        "lost a few pounds with a stomach bug last month, eating fine again",
+        "had a lipoma taken off my back last year, can you massage round the scar?",
+        "bum went numb on the hard pews at the christening, fine once I walked about",
+        "legs like jelly after a night of dancing",
+        "my leg was screaming after the long drive but it settled after a walk",
     ];
     assert_quiet(&messages);
 }
