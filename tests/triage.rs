@@ -199,7 +199,12 @@ fn dev_set_every_red_flag_is_caught_and_ordinary_talk_is_left_alone() {
 ///   army days", to a late first bout; a slip on ice that "didn't fall", to an accident; a
 ///   dad who "uses a chair", to sudden weakness), and a mum with dementia who has been
 ///   "wetting herself for a couple of years" (an exception for "for years" would silence a
-///   symptom told beside it).
+///   symptom told beside it);
+/// - batch 30's three: a back sore from moving house with "pain in the left leg too" (the
+///   "too" of one leg beside the back, worded as a second leg is); a toilet seat so low that
+///   getting up is "agony"; and "I can pee fine, feel everything fine", which the semantic
+///   layer finds close to the bladder (an exception for "can pee fine" would also silence a
+///   leak told beside it).
 #[test]
 fn held_out_batches_tuned_on_stay_caught() {
     for (file, misses, false_alarms) in [
@@ -233,22 +238,12 @@ fn held_out_batches_tuned_on_stay_caught() {
         ("redflags_heldout27.jsonl", 0, 5),
         ("redflags_heldout28.jsonl", 0, 5),
         ("redflags_heldout29.jsonl", 0, 5),
+        ("redflags_heldout30.jsonl", 0, 3),
     ] {
         let figures = run(file);
         assert!(figures.missed <= misses && figures.emergencies_missed <= misses, "{file}: {figures:?}");
         assert!(figures.false_alarms <= false_alarms, "{file}: {figures:?}");
     }
-}
-
-/// Held-out batch 30 is still held out: measured once with the current method (recall
-/// 142/150, emergencies 80/88, false alarms 8/90) and never read. This guards those figures
-/// without printing a message, so that a later change cannot quietly lose what it caught.
-#[test]
-fn held_out_batch_30_keeps_its_measured_figures_unread() {
-    let figures = run_showing("redflags_heldout30.jsonl", false);
-    assert!(figures.missed <= 8, "{figures:?}");
-    assert!(figures.emergencies_missed <= 8, "{figures:?}");
-    assert!(figures.false_alarms <= 8, "{figures:?}");
 }
 
 /// Our own wordings: at least three per category, and ordinary messages that share words
@@ -314,6 +309,14 @@ fn lay_words_misspellings_and_words_apart_are_caught() {
         ("my back passage feels like it won't shut properly", "bowel_dysfunction"),
         ("weaker every time I try to stand", "rapid_weakness"),
         ("an hour ago I was fine, now I can barely make it to the loo", "rapid_weakness"),
+        ("my groin feels muffled, like it's wrapped in cotton wool", "saddle_numbness"),
+        ("I've got no control at the back end since the flare", "bowel_dysfunction"),
+        ("two little wee accidents at work this week", "bladder_dysfunction"),
+        ("my bladder feels distant, like it isn't part of me", "bladder_dysfunction"),
+        ("both legs now, since Saturday", "bilateral_symptoms"),
+        ("it's in both now. Left and right, all the way down.", "bilateral_symptoms"),
+        ("I can climax but nothing comes out any more", "sexual_dysfunction"),
+        ("I seem to lose the feeling of needing a poo", "bowel_dysfunction"),
         ("cnt feel when i need to pee since yesterday", "bladder_dysfunction"),
         ("my leg was fine until this morning, now it keeps giving way", "rapid_weakness"),
         ("he cannae haud his jobbies in since the back went", "bowel_dysfunction"),
@@ -674,6 +677,12 @@ fn idioms_other_peoples_accidents_and_improvement_stay_quiet() {
         "bum went numb on the hard pews at the christening, fine once I walked about",
         "legs like jelly after a night of dancing",
         "my leg was screaming after the long drive but it settled after a walk",
+        "the scales say I've put on 4kg since I stopped the gym",
+        "it used to wake me every night, now it's only now and then",
+        "my sciatica was in both legs while I was pregnant, now just the right",
+        "should the heat pad go on both sides or only the sore one?",
+        "my son keeps pretending to have a bad back like his dad",
+        "my toddler had a wee accident in your waiting room, so sorry",
     ];
     assert_quiet(&messages);
 }
