@@ -785,6 +785,9 @@ fn exceptions_never_silence_a_symptom_stated_beside_them() {
     // A fever long over is history; a fever now, beside the same words, is not.
     assert!(flags("had a fever years ago, totally over it").is_empty());
     assert!(flags("fever and chills since last night and my back is agony").contains(&"fever_infection".to_owned()));
+    // A lump found benign is harmless; a new lump beside an old benign one is not.
+    assert!(flags("the lump on my back turned out to be just a cyst").is_empty());
+    assert_eq!(flags("I had a benign tumour removed and now there's a new lump on my back"), ["back_lump_deformity"]);
 }
 
 /// A context said anywhere in the message (`message_exceptions`) explains pads, in another
