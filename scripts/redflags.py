@@ -73,7 +73,8 @@ def replayed(thresholds):
     def got(response):
         best = max((RANK[f["tier"]] for f in response["red_flags"] if f["layer"] == "rule"), default=0)
         for e in response["explain"]["triage"]["semantic"]:
-            # An exception in the clause silences the layer whatever the thresholds.
+            # A category whose close clauses an exception all read as harmless stays silent
+            # whatever the thresholds (approximate: the clause shown was chosen at the shipped ones).
             if e["excepted"]:
                 continue
             similarity, margin = thresholds[e["tier"]]

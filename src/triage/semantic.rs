@@ -62,7 +62,8 @@ struct Vectors {
 }
 
 /// Why a category was, or was nearly, flagged: its nearest example to the message's closest
-/// clause, and the nearest ordinary sentence to that clause.
+/// clause (the closest one no exception reads as harmless, when one meets the thresholds), and
+/// the nearest ordinary sentence to that clause.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Evidence {
     pub category: String,
@@ -75,7 +76,8 @@ pub struct Evidence {
     pub margin: f32,
     /// The thresholds are met and no exception of the category reads the clause as harmless.
     pub flagged: bool,
-    /// An exception of the category matched in the clause ("my neighbour fell off a ladder").
+    /// The thresholds are met, but an exception of the category reads every clause that meets
+    /// them as harmless ("my neighbour fell off a ladder"); the strongest is shown.
     pub excepted: bool,
 }
 
@@ -99,7 +101,8 @@ impl Semantic {
 
     /// Every category's best evidence over the clauses, the strongest margin first; empty
     /// until the examples are embedded or when there are no clauses. `excepted(category,
-    /// clause)` says whether one of the category's exceptions reads the clause as harmless.
+    /// clause)` says whether one of the category's exceptions reads the clause as harmless;
+    /// a category's evidence is its strongest close clause not so read, else its strongest.
     pub fn evidence(&self, clauses: &[Clause], excepted: impl Fn(&str, &str) -> bool) -> Vec<Evidence> {
         let Some(vectors) = &self.vectors else { return Vec::new() };
         let nearest = |candidates: &[Vector], vector: &Vector| -> (usize, f32) {
@@ -115,31 +118,92 @@ impl Semantic {
         let mut evidence = Vec::new();
         for (examples, category_vectors) in self.examples.iter().zip(&vectors.categories) {
             let Some(thresholds) = self.thresholds.get(&examples.tier) else { continue };
-            let best = clauses
+            // Each clause's nearest example (clause, example, similarity), strongest margin first.
+            let margin = |&(clause, _, similarity): &(usize, usize, f32)| similarity - ordinary[clause].1;
+            let mut nearest_examples: Vec<(usize, usize, f32)> = clauses
                 .iter()
-                .zip(&ordinary)
-                .map(|(clause, &(o, o_sim))| {
-                    let (e, sim) = nearest(category_vectors, &clause.vector);
-                    (clause, e, sim, o, o_sim, sim - o_sim)
+                .enumerate()
+                .map(|(i, clause)| {
+                    let (example, similarity) = nearest(category_vectors, &clause.vector);
+                    (i, example, similarity)
                 })
-                .max_by(|a, b| a.5.total_cmp(&b.5));
-            let Some((clause, e, similarity, o, ordinary_similarity, margin)) = best else { continue };
-            let close = similarity >= thresholds.similarity && margin >= thresholds.margin;
-            let excepted = close && excepted(&examples.category, &clause.text);
+                .collect();
+            nearest_examples.sort_by(|a, b| margin(b).total_cmp(&margin(a)));
+            let close = |n: &(usize, usize, f32)| n.2 >= thresholds.similarity && margin(n) >= thresholds.margin;
+            // The strongest close clause the category's exceptions leave standing: an exception
+            // read in one clause ("my neighbour fell off a ladder") never silences another.
+            let standing = nearest_examples
+                .iter()
+                .filter(|n| close(n))
+                .find(|n| !excepted(&examples.category, &clauses[n.0].text));
+            let (chosen, flagged) = match (standing, nearest_examples.first()) {
+                (Some(standing), _) => (standing, true),
+                (None, Some(strongest)) => (strongest, false),
+                (None, None) => continue,
+            };
+            let (clause, example, similarity) = *chosen;
+            let (ordinary_index, ordinary_similarity) = ordinary[clause];
             evidence.push(Evidence {
                 category: examples.category.clone(),
                 tier: examples.tier,
-                clause: clause.text.clone(),
-                example: examples.texts[e].clone(),
+                clause: clauses[clause].text.clone(),
+                example: examples.texts[example].clone(),
                 similarity,
-                ordinary: self.ordinary.get(o).cloned().unwrap_or_default(),
+                ordinary: self.ordinary.get(ordinary_index).cloned().unwrap_or_default(),
                 ordinary_similarity,
-                margin,
-                flagged: close && !excepted,
-                excepted,
+                margin: margin(chosen),
+                flagged,
+                // Close, yet every close clause read as harmless.
+                excepted: !flagged && close(chosen),
             });
         }
         evidence.sort_by(|a, b| b.margin.total_cmp(&a.margin));
         evidence
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A unit vector in the plane of the first two axes, at `degrees` from the first.
+    fn at(degrees: f32) -> Vector {
+        let mut values = [0.0; crate::embed::DIMENSIONS];
+        (values[1], values[0]) = degrees.to_radians().sin_cos();
+        Vector::from_slice(&values)
+    }
+
+    fn clause(text: &str, degrees: f32) -> Clause {
+        Clause { text: text.to_owned(), vector: at(degrees) }
+    }
+
+    /// One emergency category whose example lies along the first axis, ordinary sentences
+    /// along the second.
+    fn layer() -> Semantic {
+        let examples =
+            vec![Examples { category: "trauma".into(), tier: Tier::Emergency, texts: vec!["I fell".into()] }];
+        let thresholds = BTreeMap::from([(Tier::Emergency, Thresholds { similarity: 0.5, margin: 0.1 })]);
+        let mut layer = Semantic::new(examples, vec!["my back aches".into()], thresholds);
+        layer.vectors = Some(Vectors { categories: vec![vec![at(0.0)]], ordinary: vec![at(90.0)] });
+        layer
+    }
+
+    #[test]
+    fn an_exception_in_one_clause_leaves_a_close_clause_beside_it_standing() {
+        let clauses = [clause("my neighbour fell off a ladder", 0.0), clause("then I fell down the stairs", 30.0)];
+        let neighbour = |_: &str, text: &str| text.contains("neighbour");
+        let evidence = layer().evidence(&clauses, neighbour);
+        assert_eq!(evidence.len(), 1);
+        assert!(evidence[0].flagged && !evidence[0].excepted);
+        assert_eq!(evidence[0].clause, "then I fell down the stairs");
+
+        // With every close clause read as harmless, the strongest is shown, excepted.
+        let evidence = layer().evidence(&clauses, |_, _| true);
+        assert!(!evidence[0].flagged && evidence[0].excepted);
+        assert_eq!(evidence[0].clause, "my neighbour fell off a ladder");
+
+        // A clause too far from the examples is neither flagged nor excepted.
+        let evidence = layer().evidence(&[clause("the weather is nice", 80.0)], |_, _| true);
+        assert!(!evidence[0].flagged && !evidence[0].excepted);
     }
 }
