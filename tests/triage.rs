@@ -246,14 +246,15 @@ fn held_out_batches_tuned_on_stay_caught() {
     }
 }
 
-/// Held-out batch 31 is still held out: measured once with the current method (recall
-/// 140/150, emergencies 81/88, false alarms 9/90) and never read. This guards those figures
+/// Held-out batch 31 is still held out: measured once with method 31 (recall 140/150,
+/// emergencies 81/88, false alarms 9/90), once with the current method (141/150, 82/88, 9/90),
+/// and never read. This guards those figures
 /// without printing a message, so that a later change cannot quietly lose what it caught.
 #[test]
 fn held_out_batch_31_keeps_its_measured_figures_unread() {
     let figures = run_showing("redflags_heldout31.jsonl", false);
-    assert!(figures.missed <= 10, "{figures:?}");
-    assert!(figures.emergencies_missed <= 7, "{figures:?}");
+    assert!(figures.missed <= 9, "{figures:?}");
+    assert!(figures.emergencies_missed <= 6, "{figures:?}");
     assert!(figures.false_alarms <= 9, "{figures:?}");
 }
 
