@@ -204,7 +204,10 @@ fn dev_set_every_red_flag_is_caught_and_ordinary_talk_is_left_alone() {
 ///   "too" of one leg beside the back, worded as a second leg is); a toilet seat so low that
 ///   getting up is "agony"; and "I can pee fine, feel everything fine", which the semantic
 ///   layer finds close to the bladder (an exception for "can pee fine" would also silence a
-///   leak told beside it).
+///   leak told beside it);
+/// - batch 31's one: a clause about stepping off a kerb awkwardly, which the semantic layer
+///   finds close to foot drop (an ordinary sentence for it cost batch 22 a flag, and an
+///   exception for it would reach a dropped foot told beside it).
 #[test]
 fn held_out_batches_tuned_on_stay_caught() {
     for (file, misses, false_alarms) in [
@@ -239,23 +242,12 @@ fn held_out_batches_tuned_on_stay_caught() {
         ("redflags_heldout28.jsonl", 0, 5),
         ("redflags_heldout29.jsonl", 0, 5),
         ("redflags_heldout30.jsonl", 0, 3),
+        ("redflags_heldout31.jsonl", 0, 1),
     ] {
         let figures = run(file);
         assert!(figures.missed <= misses && figures.emergencies_missed <= misses, "{file}: {figures:?}");
         assert!(figures.false_alarms <= false_alarms, "{file}: {figures:?}");
     }
-}
-
-/// Held-out batch 31 is still held out: measured once with method 31 (recall 140/150,
-/// emergencies 81/88, false alarms 9/90), once with the current method (141/150, 82/88, 9/90),
-/// and never read. This guards those figures
-/// without printing a message, so that a later change cannot quietly lose what it caught.
-#[test]
-fn held_out_batch_31_keeps_its_measured_figures_unread() {
-    let figures = run_showing("redflags_heldout31.jsonl", false);
-    assert!(figures.missed <= 9, "{figures:?}");
-    assert!(figures.emergencies_missed <= 6, "{figures:?}");
-    assert!(figures.false_alarms <= 9, "{figures:?}");
 }
 
 /// Our own wordings: at least three per category, and ordinary messages that share words
@@ -302,6 +294,12 @@ fn lay_words_misspellings_and_words_apart_are_caught() {
         ("pins and needles doon baith legs", "bilateral_symptoms"),
         ("flipped the quad bike on the farm on saturday", "major_trauma"),
         ("legs getting heavier and weaker every hour", "rapid_weakness"),
+        ("everything goes numb while we are at it, only since my back went", "sexual_dysfunction"),
+        ("since my disc went I seem to not be able to hold in gas at all", "bowel_dysfunction"),
+        ("I've lost all sensation in my privates", "saddle_numbness"),
+        ("a deaf sort of feeling round my back passage", "saddle_numbness"),
+        ("I have to push on my belly to get my pee started", "bladder_dysfunction"),
+        ("my knee gave way on the stairs, twice today now", "rapid_weakness"),
         ("sat on the dunny twenty minutes and only a trickle came", "bladder_dysfunction"),
         ("I'm bursting but I just can't go, it's been hours", "bladder_dysfunction"),
         ("thought it was just wind and it wasn't, didn't feel a thing", "bowel_dysfunction"),
@@ -491,6 +489,9 @@ fn lay_words_misspellings_and_words_apart_are_caught() {
         ("I thought it was a pulled muscle but it turned out to be cancer", "cancer_history"),
         ("68, first ever bout of back pain, is that normal?", "age_onset"),
         ("at night it's relentless and no amount of rest helps", "night_pain"),
+        ("the ache wakes me every single night at four", "night_pain"),
+        ("standing up from the sofa has become a real mission, my leg just doesn't have the oomph", "leg_weakness"),
+        ("there's a hump near my shoulder blades that wasn't there before", "back_lump_deformity"),
     ];
     for (cases, tier) in [(&emergencies[..], Tier::Emergency), (&urgent[..], Tier::Urgent)] {
         for (message, category) in cases {
@@ -695,6 +696,12 @@ fn idioms_other_peoples_accidents_and_improvement_stay_quiet() {
         "should the heat pad go on both sides or only the sore one?",
         "my son keeps pretending to have a bad back like his dad",
         "my toddler had a wee accident in your waiting room, so sorry",
+        "the pain used to wake me up in the night but since the massage it's much better",
+        "everyone says sciatica is worse at night, mine's worse at my desk",
+        "my hip flexors feel tight all the time on my sciatica leg",
+        "the puppy weed herself when I got home, then I did my sciatica stretches",
+        "my left calf has always been weaker, ever since the football injury",
+        "night time used to be a nightmare, now I sleep fine",
     ];
     assert_quiet(&messages);
 }
@@ -789,6 +796,15 @@ fn exceptions_never_silence_a_symptom_stated_beside_them() {
     // A lump found benign is harmless; a new lump beside an old benign one is not.
     assert!(flags("the lump on my back turned out to be just a cyst").is_empty());
     assert_eq!(flags("I had a benign tumour removed and now there's a new lump on my back"), ["back_lump_deformity"]);
+    // Heels and toes fine is harmless; a "but" after it sets a dropped foot apart.
+    assert!(flags("I can walk on my heels and tiptoes fine, the physio checked").is_empty());
+    assert_eq!(
+        flags("I can walk on my heels and toes fine but my foot has started slapping the ground"),
+        ["foot_drop"]
+    );
+    // A leg always a little weaker is no change; giving way since this morning beside it is.
+    assert!(flags("my left leg has always been a bit weaker, but since this morning it keeps giving way")
+        .contains(&"rapid_weakness".to_owned()));
 }
 
 /// A context said anywhere in the message (`message_exceptions`) explains pads, in another
