@@ -250,6 +250,17 @@ fn held_out_batches_tuned_on_stay_caught() {
     }
 }
 
+/// Held-out batch 32 is still held out: measured once with the current method (recall
+/// 143/150, emergencies 83/88, false alarms 15/90) and never read. This guards those figures
+/// without printing a message, so that a later change cannot quietly lose what it caught.
+#[test]
+fn held_out_batch_32_keeps_its_measured_figures_unread() {
+    let figures = run_showing("redflags_heldout32.jsonl", false);
+    assert!(figures.missed <= 7, "{figures:?}");
+    assert!(figures.emergencies_missed <= 5, "{figures:?}");
+    assert!(figures.false_alarms <= 15, "{figures:?}");
+}
+
 /// Our own wordings: at least three per category, and ordinary messages that share words
 /// with red flags (a face cradle's numbness, a booking "accident", intentional weight loss).
 #[test]
