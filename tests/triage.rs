@@ -207,7 +207,14 @@ fn dev_set_every_red_flag_is_caught_and_ordinary_talk_is_left_alone() {
 ///   leak told beside it);
 /// - batch 31's one: a clause about stepping off a kerb awkwardly, which the semantic layer
 ///   finds close to foot drop (an ordinary sentence for it cost batch 22 a flag, and an
-///   exception for it would reach a dropped foot told beside it).
+///   exception for it would reach a dropped foot told beside it);
+/// - batch 32's five: a GP who would "only worry if I had numbness down below or trouble
+///   weeing, which I don't" (a hypothetical, denied at the end of the sentence); a slip off a
+///   bus step with "no harm done" too far from the slip for an exception to reach; and three
+///   clauses the semantic layer finds close to a category ("the pharmacist said that's normal"
+///   to severe pain, the writer asking why doctors "always ask about peeing", and kidney
+///   stones as "the worst pain of my life" to an accident; an ordinary sentence for the first
+///   did not move it).
 #[test]
 fn held_out_batches_tuned_on_stay_caught() {
     for (file, misses, false_alarms) in [
@@ -243,22 +250,12 @@ fn held_out_batches_tuned_on_stay_caught() {
         ("redflags_heldout29.jsonl", 0, 5),
         ("redflags_heldout30.jsonl", 0, 3),
         ("redflags_heldout31.jsonl", 0, 1),
+        ("redflags_heldout32.jsonl", 0, 5),
     ] {
         let figures = run(file);
         assert!(figures.missed <= misses && figures.emergencies_missed <= misses, "{file}: {figures:?}");
         assert!(figures.false_alarms <= false_alarms, "{file}: {figures:?}");
     }
-}
-
-/// Held-out batch 32 is still held out: measured once with the current method (recall
-/// 143/150, emergencies 83/88, false alarms 15/90) and never read. This guards those figures
-/// without printing a message, so that a later change cannot quietly lose what it caught.
-#[test]
-fn held_out_batch_32_keeps_its_measured_figures_unread() {
-    let figures = run_showing("redflags_heldout32.jsonl", false);
-    assert!(figures.missed <= 7, "{figures:?}");
-    assert!(figures.emergencies_missed <= 5, "{figures:?}");
-    assert!(figures.false_alarms <= 15, "{figures:?}");
 }
 
 /// Our own wordings: at least three per category, and ordinary messages that share words
@@ -311,6 +308,11 @@ fn lay_words_misspellings_and_words_apart_are_caught() {
         ("a deaf sort of feeling round my back passage", "saddle_numbness"),
         ("I have to push on my belly to get my pee started", "bladder_dysfunction"),
         ("my knee gave way on the stairs, twice today now", "rapid_weakness"),
+        ("over the course of the afternoon my legs went from wobbly to useless", "rapid_weakness"),
+        ("my right leg feels like it belongs to someone else and it's worse by the hour", "rapid_weakness"),
+        ("my seat has gone completely numb since yesterday", "saddle_numbness"),
+        ("dad's sciatica flared and now he keeps messing himself, says he can't hold it", "bowel_dysfunction"),
+        ("he keeps going soft halfway through since his back went", "sexual_dysfunction"),
         ("sat on the dunny twenty minutes and only a trickle came", "bladder_dysfunction"),
         ("I'm bursting but I just can't go, it's been hours", "bladder_dysfunction"),
         ("thought it was just wind and it wasn't, didn't feel a thing", "bowel_dysfunction"),
@@ -503,6 +505,8 @@ fn lay_words_misspellings_and_words_apart_are_caught() {
         ("the ache wakes me every single night at four", "night_pain"),
         ("standing up from the sofa has become a real mission, my leg just doesn't have the oomph", "leg_weakness"),
         ("there's a hump near my shoulder blades that wasn't there before", "back_lump_deformity"),
+        ("my belt's gone in three notches and I'm eating the same", "weight_loss"),
+        ("paracetamol and naproxen and it still doesn't even touch the pain", "severe_worsening_pain"),
     ];
     for (cases, tier) in [(&emergencies[..], Tier::Emergency), (&urgent[..], Tier::Urgent)] {
         for (message, category) in cases {
@@ -713,6 +717,14 @@ fn idioms_other_peoples_accidents_and_improvement_stay_quiet() {
         "the puppy weed herself when I got home, then I did my sciatica stretches",
         "my left calf has always been weaker, ever since the football injury",
         "night time used to be a nightmare, now I sleep fine",
+        "it used to keep me up at night, doesn't anymore",
+        "my star sign's cancer, which explains the worrying",
+        "work this week has been a total car crash",
+        "my grandma is 85 and still swimming with no back trouble at all",
+        "had flu in March with a fever, been completely fine since",
+        "heels and toes are fine on both sides, just pain down my left leg",
+        "both calves ache after my long runs",
+        "I was hobbling on Monday and now I'm back to normal",
     ];
     assert_quiet(&messages);
 }
@@ -835,7 +847,7 @@ fn a_period_anywhere_in_the_message_explains_pads_and_nothing_else() {
 /// as a condition, and the JSON says which layer found it.
 #[test]
 fn the_semantic_layer_alone_gives_the_conditional_notice() {
-    let message = "it's like sitting on a rubber ring, I can't feel my seat";
+    let message = "it's like sitting on a rubber ring, everything there feels far away";
     assert!(rules().assess(message, &[]).flags.is_empty(), "the rules alone should not see this one");
     let assessment = assess(message);
     let flag = assessment.flags.first().expect("the semantic layer sees it");
