@@ -258,6 +258,17 @@ fn held_out_batches_tuned_on_stay_caught() {
     }
 }
 
+/// Held-out batch 33 is still held out: measured once with the current method (recall
+/// 139/150, emergencies 80/88, false alarms 10/90) and never read. This guards those figures
+/// without printing a message, so that a later change cannot quietly lose what it caught.
+#[test]
+fn held_out_batch_33_keeps_its_measured_figures_unread() {
+    let figures = run_showing("redflags_heldout33.jsonl", false);
+    assert!(figures.missed <= 11, "{figures:?}");
+    assert!(figures.emergencies_missed <= 8, "{figures:?}");
+    assert!(figures.false_alarms <= 10, "{figures:?}");
+}
+
 /// Our own wordings: at least three per category, and ordinary messages that share words
 /// with red flags (a face cradle's numbness, a booking "accident", intentional weight loss).
 #[test]
