@@ -208,7 +208,9 @@ fn dev_set_every_red_flag_is_caught_and_ordinary_talk_is_left_alone() {
 /// - batch 31's one: a clause about stepping off a kerb awkwardly, which the semantic layer
 ///   finds close to foot drop (an ordinary sentence for it cost batch 22 a flag, and an
 ///   exception for it would reach a dropped foot told beside it);
-/// - batch 32's five: a GP who would "only worry if I had numbness down below or trouble
+/// - batch 32's six: a grandad of 90 "still gardening every day with no back trouble", read as
+///   a late first bout (an exception for "still ... with no back trouble" silenced "still
+///   gardening with no back problems until this month when the sciatica started"); a GP who would "only worry if I had numbness down below or trouble
 ///   weeing, which I don't" (a hypothetical, denied at the end of the sentence); a slip off a
 ///   bus step with "no harm done" too far from the slip for an exception to reach; and three
 ///   clauses the semantic layer finds close to a category ("the pharmacist said that's normal"
@@ -250,7 +252,7 @@ fn held_out_batches_tuned_on_stay_caught() {
         ("redflags_heldout29.jsonl", 0, 5),
         ("redflags_heldout30.jsonl", 0, 3),
         ("redflags_heldout31.jsonl", 0, 1),
-        ("redflags_heldout32.jsonl", 0, 5),
+        ("redflags_heldout32.jsonl", 0, 6),
     ] {
         let figures = run(file);
         assert!(figures.missed <= misses && figures.emergencies_missed <= misses, "{file}: {figures:?}");
@@ -731,7 +733,6 @@ fn idioms_other_peoples_accidents_and_improvement_stay_quiet() {
         "it used to keep me up at night, doesn't anymore",
         "my star sign's cancer, which explains the worrying",
         "work this week has been a total car crash",
-        "my grandma is 85 and still swimming with no back trouble at all",
         "had flu in March with a fever, been completely fine since",
         "heels and toes are fine on both sides, just pain down my left leg",
         "both calves ache after my long runs",
@@ -835,6 +836,21 @@ fn exceptions_never_silence_a_symptom_stated_beside_them() {
     assert_eq!(
         flags("I can walk on my heels and toes fine but my foot has started slapping the ground"),
         ["foot_drop"]
+    );
+    // Night waking that used to come and has eased is harmless; that used to come and got
+    // worse, or nights that used to be fine, are not.
+    let night = |message: &str| flags(message).contains(&"night_pain".to_owned());
+    assert!(!night("it used to wake me in the night but since the stretches it's mostly fine"));
+    assert!(night("it used to wake me once a week but now it wakes me every night and it's constant"));
+    assert!(night("nights used to be fine, it doesn't anymore, the pain is constant at night"));
+    // A fever over and done with is history; "fine since the fever" and feeling hot again is not.
+    assert!(flags("had flu in March with a fever, been completely fine since").is_empty());
+    assert!(flags("been totally fine since the fever on Monday but now my back is agony and I feel hot again")
+        .contains(&"fever_infection".to_owned()));
+    // Someone old still active is no first bout; the writer's own first bout at 72 is.
+    assert_eq!(
+        flags("I'm 72 and was still gardening with no back problems until this month when the sciatica started"),
+        ["age_onset"]
     );
     // A leg always a little weaker is no change; giving way since this morning beside it is.
     assert!(flags("my left leg has always been a bit weaker, but since this morning it keeps giving way")
