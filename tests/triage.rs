@@ -843,6 +843,9 @@ fn exceptions_never_silence_a_symptom_stated_beside_them() {
     assert!(!night("it used to wake me in the night but since the stretches it's mostly fine"));
     assert!(night("it used to wake me once a week but now it wakes me every night and it's constant"));
     assert!(night("nights used to be fine, it doesn't anymore, the pain is constant at night"));
+    assert!(!night("the pain used to wake me at night, it doesn't bother me anymore"));
+    // Ache that "doesn't let up anymore" is no easing, whatever "used to" came before it.
+    assert!(night("it used to ache at night but it doesn't let up anymore, the pain wakes me every night now"));
     // A fever over and done with is history; "fine since the fever" and feeling hot again is not.
     assert!(flags("had flu in March with a fever, been completely fine since").is_empty());
     assert!(flags("been totally fine since the fever on Monday but now my back is agony and I feel hot again")

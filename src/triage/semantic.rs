@@ -81,6 +81,15 @@ pub struct Evidence {
     pub excepted: bool,
 }
 
+/// A clause's nearest example of one category, and by how much it is nearer to it than to
+/// the nearest ordinary sentence.
+struct NearestExample {
+    clause: usize,
+    example: usize,
+    similarity: f32,
+    margin: f32,
+}
+
 impl Semantic {
     pub fn new(examples: Vec<Examples>, ordinary: Vec<String>, thresholds: BTreeMap<Tier, Thresholds>) -> Semantic {
         Semantic { examples, ordinary, thresholds, vectors: None }
@@ -118,40 +127,37 @@ impl Semantic {
         let mut evidence = Vec::new();
         for (examples, category_vectors) in self.examples.iter().zip(&vectors.categories) {
             let Some(thresholds) = self.thresholds.get(&examples.tier) else { continue };
-            // Each clause's nearest example (clause, example, similarity), strongest margin first.
-            let margin = |&(clause, _, similarity): &(usize, usize, f32)| similarity - ordinary[clause].1;
-            let mut nearest_examples: Vec<(usize, usize, f32)> = clauses
+            let mut nearest_examples: Vec<NearestExample> = clauses
                 .iter()
                 .enumerate()
-                .map(|(i, clause)| {
-                    let (example, similarity) = nearest(category_vectors, &clause.vector);
-                    (i, example, similarity)
+                .map(|(clause, text)| {
+                    let (example, similarity) = nearest(category_vectors, &text.vector);
+                    NearestExample { clause, example, similarity, margin: similarity - ordinary[clause].1 }
                 })
                 .collect();
-            nearest_examples.sort_by(|a, b| margin(b).total_cmp(&margin(a)));
-            let close = |n: &(usize, usize, f32)| n.2 >= thresholds.similarity && margin(n) >= thresholds.margin;
+            nearest_examples.sort_by(|a, b| b.margin.total_cmp(&a.margin));
+            let close = |n: &NearestExample| n.similarity >= thresholds.similarity && n.margin >= thresholds.margin;
             // The strongest close clause the category's exceptions leave standing: an exception
             // read in one clause ("my neighbour fell off a ladder") never silences another.
             let standing = nearest_examples
                 .iter()
                 .filter(|n| close(n))
-                .find(|n| !excepted(&examples.category, &clauses[n.0].text));
+                .find(|n| !excepted(&examples.category, &clauses[n.clause].text));
             let (chosen, flagged) = match (standing, nearest_examples.first()) {
                 (Some(standing), _) => (standing, true),
                 (None, Some(strongest)) => (strongest, false),
                 (None, None) => continue,
             };
-            let (clause, example, similarity) = *chosen;
-            let (ordinary_index, ordinary_similarity) = ordinary[clause];
+            let (ordinary_index, ordinary_similarity) = ordinary[chosen.clause];
             evidence.push(Evidence {
                 category: examples.category.clone(),
                 tier: examples.tier,
-                clause: clauses[clause].text.clone(),
-                example: examples.texts[example].clone(),
-                similarity,
+                clause: clauses[chosen.clause].text.clone(),
+                example: examples.texts[chosen.example].clone(),
+                similarity: chosen.similarity,
                 ordinary: self.ordinary.get(ordinary_index).cloned().unwrap_or_default(),
                 ordinary_similarity,
-                margin: margin(chosen),
+                margin: chosen.margin,
                 flagged,
                 // Close, yet every close clause read as harmless.
                 excepted: !flagged && close(chosen),
