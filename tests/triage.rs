@@ -216,7 +216,19 @@ fn dev_set_every_red_flag_is_caught_and_ordinary_talk_is_left_alone() {
 ///   clauses the semantic layer finds close to a category ("the pharmacist said that's normal"
 ///   to severe pain, the writer asking why doctors "always ask about peeing", and kidney
 ///   stones as "the worst pain of my life" to an accident; an ordinary sentence for the first
-///   did not move it).
+///   did not move it);
+/// - batch 33's eight: shoes ("can't walk in heels"), an intake form asking about
+///   osteoporosis, "incontinence care" at work, a kidney infection "when I was 19", a nan's
+///   fall "last year", "nearly shat myself" at a noise, a chest tight "from bench pressing"
+///   (each of their exceptions, tried, silenced a symptom told beside it: "can't walk in heels
+///   anymore, and since this morning my legs keep giving way", "a car crash last year and
+///   yesterday I came off my motorbike", "nearly shat myself, then I actually did", a fever
+///   now after one "when I was 19"; chest tightness after exertion is kept on purpose), and a
+///   wee before a massage "nerves lol", which the semantic layer finds close to the bladder
+///   (an ordinary sentence for it cost batch 32 a flag); and its two misses: a bottom "like
+///   I've been sat on a bag of ice" (ice packs are ordinary advice) and "the muscle back
+///   there" that doesn't "do its job" with "zero seconds warning" (the rule needs the place
+///   apart from the muscle's words, as in "... when I'm on the loo").
 #[test]
 fn held_out_batches_tuned_on_stay_caught() {
     for (file, misses, false_alarms) in [
@@ -253,22 +265,12 @@ fn held_out_batches_tuned_on_stay_caught() {
         ("redflags_heldout30.jsonl", 0, 3),
         ("redflags_heldout31.jsonl", 0, 1),
         ("redflags_heldout32.jsonl", 0, 6),
+        ("redflags_heldout33.jsonl", 2, 8),
     ] {
         let figures = run(file);
         assert!(figures.missed <= misses && figures.emergencies_missed <= misses, "{file}: {figures:?}");
         assert!(figures.false_alarms <= false_alarms, "{file}: {figures:?}");
     }
-}
-
-/// Held-out batch 33 is still held out: measured once with the current method (recall
-/// 139/150, emergencies 80/88, false alarms 10/90) and never read. This guards those figures
-/// without printing a message, so that a later change cannot quietly lose what it caught.
-#[test]
-fn held_out_batch_33_keeps_its_measured_figures_unread() {
-    let figures = run_showing("redflags_heldout33.jsonl", false);
-    assert!(figures.missed <= 11, "{figures:?}");
-    assert!(figures.emergencies_missed <= 8, "{figures:?}");
-    assert!(figures.false_alarms <= 10, "{figures:?}");
 }
 
 /// Our own wordings: at least three per category, and ordinary messages that share words
@@ -460,9 +462,20 @@ fn lay_words_misspellings_and_words_apart_are_caught() {
         ("my undercarriage feels like it's asleep all the time now", "saddle_numbness"),
         ("it's been a whole day without being able to pee", "bladder_dysfunction"),
         ("he hasn't been able to finish in bed since the disc went", "sexual_dysfunction"),
+        ("everything down below feels muted since Friday", "saddle_numbness"),
+        ("both his legs feel like they're full of concrete since this morning", "bilateral_symptoms"),
+        ("I can't tell if I've farted or not since the disc went", "bowel_dysfunction"),
+        ("didn't even know I'd gone till I saw my boxers", "bowel_dysfunction"),
+        ("he never noticed he'd done it, had to bin his pyjama bottoms", "bowel_dysfunction"),
+        ("a bit numb around the rear end since yesterday", "saddle_numbness"),
+        ("the muscles back there don't seem to do their job when I'm on the loo", "bowel_dysfunction"),
     ];
     let urgent = [
         ("dropped 6 kg since the summer without meaning to", "weight_loss"),
+        ("his toes won't pull up any more", "foot_drop"),
+        ("my thongs keep slipping off my right foot now", "foot_drop"),
+        ("been banging gear again and now my back is killing me", "iv_drug_use"),
+        ("the tramadol is doing bugger all for this pain", "severe_worsening_pain"),
         ("the lad's 15 and keeps getting back ache", "age_onset"),
         ("10/10 pain and nothings helping", "severe_worsening_pain"),
         ("I have to lead with my good leg on the stairs now", "leg_weakness"),
@@ -614,6 +627,8 @@ fn idioms_other_peoples_accidents_and_improvement_stay_quiet() {
         "cabin fever from resting at home all week",
         "my friend had a car accident last year and swears by massage",
         "it used to wake me at night, now it doesn't",
+        "my bum goes numb on long haul flights, fine once I walk about",
+        "the baby lies on my bladder 24/7 and I've got sciatica down my right leg",
         "this pain is killing me, do you have a slot on Friday",
         "the therapist's jokes had me nearly wetting myself, booking again",
         "feeling rough after a big night out, can I still come at ten?",
