@@ -273,6 +273,17 @@ fn held_out_batches_tuned_on_stay_caught() {
     }
 }
 
+/// Held-out batch 34 is still held out: measured once with the current method (recall
+/// 140/150, emergencies 80/88, false alarms 19/90) and never read. This guards those figures
+/// without printing a message, so that a later change cannot quietly lose what it caught.
+#[test]
+fn held_out_batch_34_keeps_its_measured_figures_unread() {
+    let figures = run_showing("redflags_heldout34.jsonl", false);
+    assert!(figures.missed <= 10, "{figures:?}");
+    assert!(figures.emergencies_missed <= 8, "{figures:?}");
+    assert!(figures.false_alarms <= 19, "{figures:?}");
+}
+
 /// Our own wordings: at least three per category, and ordinary messages that share words
 /// with red flags (a face cradle's numbness, a booking "accident", intentional weight loss).
 #[test]
