@@ -217,18 +217,25 @@ fn dev_set_every_red_flag_is_caught_and_ordinary_talk_is_left_alone() {
 ///   to severe pain, the writer asking why doctors "always ask about peeing", and kidney
 ///   stones as "the worst pain of my life" to an accident; an ordinary sentence for the first
 ///   did not move it);
-/// - batch 33's eight: shoes ("can't walk in heels"), an intake form asking about
-///   osteoporosis, "incontinence care" at work, a kidney infection "when I was 19", a nan's
-///   fall "last year", "nearly shat myself" at a noise, a chest tight "from bench pressing"
-///   (each of their exceptions, tried, silenced a symptom told beside it: "can't walk in heels
-///   anymore, and since this morning my legs keep giving way", "a car crash last year and
-///   yesterday I came off my motorbike", "nearly shat myself, then I actually did", a fever
-///   now after one "when I was 19"; chest tightness after exertion is kept on purpose), and a
-///   wee before a massage "nerves lol", which the semantic layer finds close to the bladder
-///   (an ordinary sentence for it cost batch 32 a flag); and its two misses: a bottom "like
+/// - batch 33's five: an intake form asking about osteoporosis, "incontinence care" at work,
+///   "nearly shat myself" at a noise (its exception, tried, sat inside the match of "then I
+///   actually did and could not hold it"), a chest tight "from bench pressing" (chest
+///   tightness after exertion is kept on purpose), and a wee before a massage "nerves lol",
+///   which the semantic layer finds close to the bladder (an ordinary sentence for it cost
+///   batch 32 a flag); and its two misses: a bottom "like
 ///   I've been sat on a bag of ice" (ice packs are ordinary advice) and "the muscle back
 ///   there" that doesn't "do its job" with "zero seconds warning" (the rule needs the place
-///   apart from the muscle's words, as in "... when I'm on the loo").
+///   apart from the muscle's words, as in "... when I'm on the loo");
+/// - batch 34's fourteen: negated mentions on an intake form, after "horror stories" read
+///   online, and a leg that "didn't go from under me"; a bum numb on a flight told in another
+///   sentence, and one numbed by an office chair (an exception for the chair sat inside the
+///   match of "makes my bum go numb and now it stays numb"); a twisted ankle "nothing to do
+///   with my back" within reach of a twisted back; and eight clauses the semantic layer finds
+///   close to a category (a fall in the step count, a dad of 80 and a grandad of 84 with
+///   backache for decades, whose exceptions silenced a first bout told beside them, a patch of
+///   numbness on a shin, pain "better by mid morning", "worse first thing", "every day a bit
+///   less", sciatica down the back of the thigh); and its miss: "hubby and I tried last night"
+///   sixteen words from "couldn't feel him", one more than a together rule allows.
 #[test]
 fn held_out_batches_tuned_on_stay_caught() {
     for (file, misses, false_alarms) in [
@@ -265,23 +272,13 @@ fn held_out_batches_tuned_on_stay_caught() {
         ("redflags_heldout30.jsonl", 0, 3),
         ("redflags_heldout31.jsonl", 0, 1),
         ("redflags_heldout32.jsonl", 0, 6),
-        ("redflags_heldout33.jsonl", 2, 8),
+        ("redflags_heldout33.jsonl", 2, 5),
+        ("redflags_heldout34.jsonl", 1, 14),
     ] {
         let figures = run(file);
         assert!(figures.missed <= misses && figures.emergencies_missed <= misses, "{file}: {figures:?}");
         assert!(figures.false_alarms <= false_alarms, "{file}: {figures:?}");
     }
-}
-
-/// Held-out batch 34 is still held out: measured once with the current method (recall
-/// 140/150, emergencies 80/88, false alarms 19/90) and never read. This guards those figures
-/// without printing a message, so that a later change cannot quietly lose what it caught.
-#[test]
-fn held_out_batch_34_keeps_its_measured_figures_unread() {
-    let figures = run_showing("redflags_heldout34.jsonl", false);
-    assert!(figures.missed <= 10, "{figures:?}");
-    assert!(figures.emergencies_missed <= 8, "{figures:?}");
-    assert!(figures.false_alarms <= 19, "{figures:?}");
 }
 
 /// Our own wordings: at least three per category, and ordinary messages that share words
@@ -480,10 +477,17 @@ fn lay_words_misspellings_and_words_apart_are_caught() {
         ("he never noticed he'd done it, had to bin his pyjama bottoms", "bowel_dysfunction"),
         ("a bit numb around the rear end since yesterday", "saddle_numbness"),
         ("the muscles back there don't seem to do their job when I'm on the loo", "bowel_dysfunction"),
+        ("been in the loo ages trying to wee and nothing is coming", "bladder_dysfunction"),
+        ("caught short again, had to bin my knickers", "bowel_dysfunction"),
+        ("never felt the need to go all day, my body just forgot to tell me", "bowel_dysfunction"),
+        ("realised I'd messed myself at work and it just didn't register", "bowel_dysfunction"),
+        ("came off at a roundabout and slid a fair way down the road", "major_trauma"),
+        ("couldn't feel the shower on my you know area", "saddle_numbness"),
     ];
     let urgent = [
         ("dropped 6 kg since the summer without meaning to", "weight_loss"),
         ("his toes won't pull up any more", "foot_drop"),
+        ("she's in recovery from injecting and now her back is bad", "iv_drug_use"),
         ("my thongs keep slipping off my right foot now", "foot_drop"),
         ("been banging gear again and now my back is killing me", "iv_drug_use"),
         ("the tramadol is doing bugger all for this pain", "severe_worsening_pain"),
@@ -763,6 +767,10 @@ fn idioms_other_peoples_accidents_and_improvement_stay_quiet() {
         "heels and toes are fine on both sides, just pain down my left leg",
         "both calves ache after my long runs",
         "I was hobbling on Monday and now I'm back to normal",
+        "had a fever back in February, all recovered",
+        "can't lift my leg very high in the hamstring stretch",
+        "dropped 3 dress sizes since I started running, chuffed about it",
+        "can't walk in heels since the sciatica started",
     ];
     assert_quiet(&messages);
 }
@@ -881,6 +889,19 @@ fn exceptions_never_silence_a_symptom_stated_beside_them() {
         flags("I'm 72 and was still gardening with no back problems until this month when the sciatica started"),
         ["age_onset"]
     );
+    // A harmless reading before a turn in time ("and now", "and yesterday", "then") leaves
+    // what comes after it alone.
+    assert!(flags("I was in a car crash last year and yesterday I came off my motorbike on the motorway")
+        .contains(&"major_trauma".to_owned()));
+    assert!(flags("can't walk in heels anymore, and since this morning my legs keep giving way")
+        .contains(&"rapid_weakness".to_owned()));
+    assert!(flags("when I was 19 I had sepsis, and now I have a fever and my back is killing me")
+        .contains(&"fever_infection".to_owned()));
+    assert!(flags("my leg was weak for a second then it gave way completely and now I can't lift it")
+        .contains(&"rapid_weakness".to_owned()));
+    assert!(flags("had the flu back in march, all recovered, but since yesterday I've got a fever and shivers again")
+        .contains(&"fever_infection".to_owned()));
+    assert!(flags("dropped 3 stone without trying, not chuffed at all").contains(&"weight_loss".to_owned()));
     // A leg always a little weaker is no change; giving way since this morning beside it is.
     assert!(flags("my left leg has always been a bit weaker, but since this morning it keeps giving way")
         .contains(&"rapid_weakness".to_owned()));

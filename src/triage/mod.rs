@@ -617,8 +617,9 @@ impl Triage {
 
     /// Whether one of the category's exceptions, in the match's sentence and close to it,
     /// reads the same words as harmless. An exception the person denies ("not on a diet")
-    /// cancels nothing, and one in another sentence, or before a "but" that sets the symptom
-    /// apart ("heels and toes fine but my foot slaps"), never silences it.
+    /// cancels nothing, and one in another sentence, or before a "but" or a turn in time that
+    /// sets the symptom apart ("heels and toes fine but my foot slaps", "a fever when I was 19,
+    /// and now a fever again"), never silences it.
     fn excepted(&self, category: &Category, normalized: &Normalized, span: &Range<usize>) -> bool {
         let sentence = normalized.sentence_at(span.start);
         let near = span.start.saturating_sub(EXCEPTION_REACH).max(sentence.start)
@@ -627,8 +628,8 @@ impl Triage {
         category.exceptions.iter().any(|exception| {
             exception.find_iter(&text[sentence.start..sentence.end.max(span.end)]).any(|x| {
                 let (start, end) = (sentence.start + x.start(), sentence.start + x.end());
-                // "Fine, but" sets a symptom after it apart; "numb, but only after sitting"
-                // explains the one before it.
+                // "Fine, but" or "last year, and yesterday" sets a symptom after it apart;
+                // "numb, but only after sitting" explains the one before it.
                 let set_apart = end <= span.start && CONTRAST.is_match(&text[end..span.start]);
                 start < near.end && near.start < end && !self.denied(text, start) && !set_apart
             })
@@ -708,10 +709,14 @@ fn check_placeholders(template: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// A word that sets what follows against what came before: an exception before it does not
-/// read a symptom after it.
+/// Words that set what follows against what came before, or move the story on to another
+/// time ("a car crash last year and yesterday I came off my bike"): an exception before them
+/// does not read a symptom after them.
 static CONTRAST: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b(but|although|though|however|whereas|yet)\b").expect("the contrast pattern is valid")
+    Regex::new(
+        r"\b(but|although|though|however|whereas|yet|then|now|and (since|yesterday|today|tonight|this (morning|afternoon|evening|week)|last night))\b",
+    )
+    .expect("the contrast pattern is valid")
 });
 
 /// A `{name}` placeholder for a word list. Regex repetitions such as `{0,40}` start with a
