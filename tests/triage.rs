@@ -217,17 +217,22 @@ fn dev_set_every_red_flag_is_caught_and_ordinary_talk_is_left_alone() {
 ///   to severe pain, the writer asking why doctors "always ask about peeing", and kidney
 ///   stones as "the worst pain of my life" to an accident; an ordinary sentence for the first
 ///   did not move it);
-/// - batch 33's five: an intake form asking about osteoporosis, "incontinence care" at work,
-///   "nearly shat myself" at a noise (its exception, tried, sat inside the match of "then I
-///   actually did and could not hold it"), a chest tight "from bench pressing" (chest
-///   tightness after exertion is kept on purpose), and a wee before a massage "nerves lol",
+/// - batch 33's eight: shoes ("can't walk in heels"), a kidney infection "when I was 19", a
+///   nan's fall "last year" (each of their exceptions silenced a symptom told after "and now":
+///   "can't walk in heels anymore and now my legs keep giving way since lunch", "fell off a
+///   ladder last year and now I've fallen down the stairs", a fever now after sepsis "when I
+///   was 19"), an intake form asking about osteoporosis, "incontinence care" at work, "nearly
+///   shat myself" at a noise (its exception sat inside the match of "then I actually did and
+///   could not hold it"), a chest tight "from bench pressing" (chest tightness after exertion
+///   is kept on purpose), and a wee before a massage "nerves lol",
 ///   which the semantic layer finds close to the bladder (an ordinary sentence for it cost
 ///   batch 32 a flag); and its two misses: a bottom "like
 ///   I've been sat on a bag of ice" (ice packs are ordinary advice) and "the muscle back
 ///   there" that doesn't "do its job" with "zero seconds warning" (the rule needs the place
 ///   apart from the muscle's words, as in "... when I'm on the loo");
-/// - batch 34's fourteen: negated mentions on an intake form, after "horror stories" read
-///   online, and a leg that "didn't go from under me"; a bum numb on a flight told in another
+/// - batch 34's fifteen: negated mentions on an intake form, after "horror stories" read
+///   online, and a leg that "didn't go from under me"; a friend's fall off a horse "last year"
+///   (see batch 33's nan); a bum numb on a flight told in another
 ///   sentence, and one numbed by an office chair (an exception for the chair sat inside the
 ///   match of "makes my bum go numb and now it stays numb"); a twisted ankle "nothing to do
 ///   with my back" within reach of a twisted back; and eight clauses the semantic layer finds
@@ -272,8 +277,8 @@ fn held_out_batches_tuned_on_stay_caught() {
         ("redflags_heldout30.jsonl", 0, 3),
         ("redflags_heldout31.jsonl", 0, 1),
         ("redflags_heldout32.jsonl", 0, 6),
-        ("redflags_heldout33.jsonl", 2, 5),
-        ("redflags_heldout34.jsonl", 1, 14),
+        ("redflags_heldout33.jsonl", 2, 8),
+        ("redflags_heldout34.jsonl", 1, 15),
     ] {
         let figures = run(file);
         assert!(figures.missed <= misses && figures.emergencies_missed <= misses, "{file}: {figures:?}");
@@ -781,7 +786,9 @@ fn idioms_other_peoples_accidents_and_improvement_stay_quiet() {
         "had a fever back in February, all recovered",
         "can't lift my leg very high in the hamstring stretch",
         "dropped 3 dress sizes since I started running, chuffed about it",
-        "can't walk in heels since the sciatica started",
+        "I sat through a long meeting then my bum went numb",
+        "long drive to Cornwall and now my bum is numb",
+        "sat at my desk all day and since then my bum is numb",
     ];
     assert_quiet(&messages);
 }
@@ -900,8 +907,8 @@ fn exceptions_never_silence_a_symptom_stated_beside_them() {
         flags("I'm 72 and was still gardening with no back problems until this month when the sciatica started"),
         ["age_onset"]
     );
-    // A harmless reading before a turn in time ("and now", "and yesterday", "then") leaves
-    // what comes after it alone.
+    // A harmless reading before a turn to a day ("and yesterday", "and since this morning")
+    // leaves what comes after it alone, and none silences a symptom told after "and now".
     assert!(flags("I was in a car crash last year and yesterday I came off my motorbike on the motorway")
         .contains(&"major_trauma".to_owned()));
     assert!(flags("can't walk in heels anymore, and since this morning my legs keep giving way")

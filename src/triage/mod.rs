@@ -48,6 +48,9 @@ const MAX_QUOTE_CHARS: usize = 80;
 /// How near a match (in bytes of the normalised text, either side, within its sentence) an
 /// exception cancels it.
 const EXCEPTION_REACH: usize = 40;
+/// How far into a match a turn to a day that sets it apart from an exception may reach ("and
+/// since wednesday", with the match beginning at "since").
+const TURN_REACH_INTO_MATCH: usize = 12;
 /// The parts of a `together` rule must all fall within this many words of one sentence.
 pub const TOGETHER_WORDS: usize = 15;
 /// Each category needs this many lay examples for the semantic layer, and the ordinary list
@@ -617,9 +620,9 @@ impl Triage {
 
     /// Whether one of the category's exceptions, in the match's sentence and close to it,
     /// reads the same words as harmless. An exception the person denies ("not on a diet")
-    /// cancels nothing, and one in another sentence, or before a "but" or a turn in time that
-    /// sets the symptom apart ("heels and toes fine but my foot slaps", "a fever when I was 19,
-    /// and now a fever again"), never silences it.
+    /// cancels nothing, and one in another sentence, or before a "but" or a turn to a day that
+    /// sets the symptom apart ("heels and toes fine but my foot slaps", "a car crash last year
+    /// and yesterday I came off my bike"), never silences it.
     fn excepted(&self, category: &Category, normalized: &Normalized, span: &Range<usize>) -> bool {
         let sentence = normalized.sentence_at(span.start);
         let near = span.start.saturating_sub(EXCEPTION_REACH).max(sentence.start)
@@ -630,7 +633,10 @@ impl Triage {
                 let (start, end) = (sentence.start + x.start(), sentence.start + x.end());
                 // "Fine, but" or "last year, and yesterday" sets a symptom after it apart;
                 // "numb, but only after sitting" explains the one before it.
-                let set_apart = end <= span.start && CONTRAST.is_match(&text[end..span.start]);
+                // The turn may end inside the match: in "and since this morning my legs keep
+                // giving way" the match begins at "this morning".
+                let turn_end = (span.start + TURN_REACH_INTO_MATCH).min(span.end);
+                let set_apart = end <= span.start && CONTRAST.is_match(&text[end..turn_end]);
                 start < near.end && near.start < end && !self.denied(text, start) && !set_apart
             })
         })
@@ -709,12 +715,13 @@ fn check_placeholders(template: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// Words that set what follows against what came before, or move the story on to another
-/// time ("a car crash last year and yesterday I came off my bike"): an exception before them
-/// does not read a symptom after them.
+/// Words that set what follows against what came before, or move the story on to a day
+/// ("a car crash last year and yesterday I came off my bike"): an exception before them does
+/// not read a symptom after them. A bare "then" or "now" is not enough: "a long drive, then
+/// my bum went numb" is the drive's doing.
 static CONTRAST: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"\b(but|although|though|however|whereas|yet|then|now|and (since|yesterday|today|tonight|this (morning|afternoon|evening|week)|last night))\b",
+        r"\b(but|although|though|however|whereas|yet|and (then )?(yesterday|today|tonight|this (morning|afternoon|evening|week)|last night|since (yesterday|this|last|(mon|tues|wednes|thurs|fri|satur|sun)day)))\b",
     )
     .expect("the contrast pattern is valid")
 });
