@@ -789,6 +789,11 @@ fn idioms_other_peoples_accidents_and_improvement_stay_quiet() {
         "I sat through a long meeting then my bum went numb",
         "long drive to Cornwall and now my bum is numb",
         "sat at my desk all day and since then my bum is numb",
+        "I don't know why but I fart loads on the massage table, so embarrassing",
+        "there's a numb patch in the area above my knee",
+        "caught short with no warning on the motorway, had to find a services fast",
+        "I can't feel my leg properly when I first get up in the bedroom",
+        "the ache is muted since the massage and my groin feels fine",
     ];
     assert_quiet(&messages);
 }
