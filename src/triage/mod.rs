@@ -719,12 +719,8 @@ fn check_placeholders(template: &str) -> Result<(), String> {
 /// ("a car crash last year and yesterday I came off my bike"): an exception before them does
 /// not read a symptom after them. A bare "then" or "now" is not enough: "a long drive, then
 /// my bum went numb" is the drive's doing.
-static CONTRAST: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"\b(but|although|though|however|whereas|yet|and (then )?(yesterday|today|tonight|this (morning|afternoon|evening|week)|last night|since (yesterday|this|last|(mon|tues|wednes|thurs|fri|satur|sun)day)))\b",
-    )
-    .expect("the contrast pattern is valid")
-});
+static CONTRAST: LazyLock<Regex> = LazyLock::new(|| Regex::new(CONTRAST_WORDS).expect("the contrast pattern is valid"));
+const CONTRAST_WORDS: &str = r"\b(but|although|though|however|whereas|yet|and (then )?(yesterday|today|tonight|this (morning|afternoon|evening|week)|last night|since (yesterday|this|last|(mon|tues|wednes|thurs|fri|satur|sun)day)))\b";
 
 /// A `{name}` placeholder for a word list. Regex repetitions such as `{0,40}` start with a
 /// digit and are not placeholders.
