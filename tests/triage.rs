@@ -230,17 +230,22 @@ fn dev_set_every_red_flag_is_caught_and_ordinary_talk_is_left_alone() {
 ///   I've been sat on a bag of ice" (ice packs are ordinary advice) and "the muscle back
 ///   there" that doesn't "do its job" with "zero seconds warning" (the rule needs the place
 ///   apart from the muscle's words, as in "... when I'm on the loo");
-/// - batch 34's fifteen: negated mentions on an intake form, after "horror stories" read
+/// - batch 34's fourteen: negated mentions on an intake form, after "horror stories" read
 ///   online, and a leg that "didn't go from under me"; a friend's fall off a horse "last year"
 ///   (see batch 33's nan); a bum numb on a flight told in another
 ///   sentence, and one numbed by an office chair (an exception for the chair sat inside the
-///   match of "makes my bum go numb and now it stays numb"); a twisted ankle "nothing to do
-///   with my back" within reach of a twisted back; and eight clauses the semantic layer finds
+///   match of "makes my bum go numb and now it stays numb"); and eight clauses the semantic layer finds
 ///   close to a category (a fall in the step count, a dad of 80 and a grandad of 84 with
 ///   backache for decades, whose exceptions silenced a first bout told beside them, a patch of
 ///   numbness on a shin, pain "better by mid morning", "worse first thing", "every day a bit
 ///   less", sciatica down the back of the thigh); and its miss: "hubby and I tried last night"
-///   sixteen words from "couldn't feel him", one more than a together rule allows.
+///   sixteen words from "couldn't feel him", one more than a together rule allows;
+/// - batch 35's five: legs "like jelly" after squats one byte beyond an exception's reach
+///   (40 bytes, not widened for one message); a slip on the ice "back in January" that the
+///   semantic layer finds close to an accident (an exception for a month gone by would also
+///   silence a fall from a roof "back in March"); symptoms denied in a list; a mate's car crash
+///   with his bruises (someone else's trouble may be what they ask about); and a wee halfway
+///   through a massage, which the semantic layer finds close to the bladder (see batch 33's).
 #[test]
 fn held_out_batches_tuned_on_stay_caught() {
     for (file, misses, false_alarms) in [
@@ -278,23 +283,13 @@ fn held_out_batches_tuned_on_stay_caught() {
         ("redflags_heldout31.jsonl", 0, 1),
         ("redflags_heldout32.jsonl", 0, 6),
         ("redflags_heldout33.jsonl", 2, 8),
-        ("redflags_heldout34.jsonl", 1, 15),
+        ("redflags_heldout34.jsonl", 1, 14),
+        ("redflags_heldout35.jsonl", 0, 5),
     ] {
         let figures = run(file);
         assert!(figures.missed <= misses && figures.emergencies_missed <= misses, "{file}: {figures:?}");
         assert!(figures.false_alarms <= false_alarms, "{file}: {figures:?}");
     }
-}
-
-/// Held-out batch 35 is still held out: measured once with the current method (recall
-/// 146/150, emergencies 85/88, false alarms 12/90) and never read. This guards those figures
-/// without printing a message, so that a later change cannot quietly lose what it caught.
-#[test]
-fn held_out_batch_35_keeps_its_measured_figures_unread() {
-    let figures = run_showing("redflags_heldout35.jsonl", false);
-    assert!(figures.missed <= 4, "{figures:?}");
-    assert!(figures.emergencies_missed <= 3, "{figures:?}");
-    assert!(figures.false_alarms <= 12, "{figures:?}");
 }
 
 /// Our own wordings: at least three per category, and ordinary messages that share words
@@ -328,6 +323,14 @@ fn lay_words_misspellings_and_words_apart_are_caught() {
         ),
         ("problems with my bladdder since tuesday", "bladder_dysfunction"),
         ("bit of incontinance lately", "bladder_dysfunction"),
+        ("since my back went a bit of wee comes out whenever I laugh", "bladder_dysfunction"),
+        ("stood at the loo ages waiting for something to happen, nothing", "bladder_dysfunction"),
+        ("after a long drive my bum went numb and it has stayed numb for two days", "saddle_numbness"),
+        ("sat at my desk all day and my bum is still numb the next morning", "saddle_numbness"),
+        ("my bum went numb on the flight and it never wore off", "saddle_numbness"),
+        ("tried with my girlfriend and felt pretty much nothing, like it wasn't me", "sexual_dysfunction"),
+        ("couldn't finish and didn't get any of the feeling I usually get", "sexual_dysfunction"),
+        ("the ache in my back goes straight through into my chest", "chest_pain"),
         ("can't wee properly", "bladder_dysfunction"),
         ("can't pee properly", "bladder_dysfunction"),
         ("I can't feel when I need to poo", "bowel_dysfunction"),
@@ -563,6 +566,8 @@ fn lay_words_misspellings_and_words_apart_are_caught() {
         ("standing up from the sofa has become a real mission, my leg just doesn't have the oomph", "leg_weakness"),
         ("there's a hump near my shoulder blades that wasn't there before", "back_lump_deformity"),
         ("my belt's gone in three notches and I'm eating the same", "weight_loss"),
+        ("our 13 year old son keeps getting back ache, no injury", "age_onset"),
+        ("dad's back has gone more stooped these last months", "back_lump_deformity"),
         ("paracetamol and naproxen and it still doesn't even touch the pain", "severe_worsening_pain"),
     ];
     for (cases, tier) in [(&emergencies[..], Tier::Emergency), (&urgent[..], Tier::Urgent)] {
@@ -794,6 +799,16 @@ fn idioms_other_peoples_accidents_and_improvement_stay_quiet() {
         "caught short with no warning on the motorway, had to find a services fast",
         "I can't feel my leg properly when I first get up in the bedroom",
         "the ache is muted since the massage and my groin feels fine",
+        "the pain shoots up my back when I bend to tie my laces",
+        "a zing shot up my leg when I sneezed",
+        "the ache is worse at night if I lie on my left side, fine on my right",
+        "twisted my knee at football, nothing to do with the sciatica",
+        "one of my old school friends came off her bike last year, she recommended you",
+        "my bum went numb after a four hour drive, fine once I got out",
+        "my bum still goes numb when I sit too long at work",
+        "mum's in the bedroom resting her back",
+        "I couldn't come to my massage last week, sorry, no feeling better yet",
+        "my cold has gone to my chest and my sciatica is playing up",
     ];
     assert_quiet(&messages);
 }
@@ -925,6 +940,14 @@ fn exceptions_never_silence_a_symptom_stated_beside_them() {
     assert!(flags("had the flu back in march, all recovered, but since yesterday I've got a fever and shivers again")
         .contains(&"fever_infection".to_owned()));
     assert!(flags("dropped 3 stone without trying, not chuffed at all").contains(&"weight_loss".to_owned()));
+    // Numbness from sitting passes; told as lasting beside the sitting, it is no such numbness.
+    assert!(flags("after a long drive my bum has been numb ever since").contains(&"saddle_numbness".to_owned()));
+    assert!(flags("long drive yesterday and my bum is still numb").contains(&"saddle_numbness".to_owned()));
+    // Pain that shoots up the back is no injecting; injecting told beside it still is.
+    assert!(flags("I shoot up most days, and the pain shoots up my back").contains(&"iv_drug_use".to_owned()));
+    // A twisted ankle is no twisted spine; a spine gone twisted beside it is.
+    assert!(flags("twisted my ankle, and my spine has gone twisted and lopsided since Monday")
+        .contains(&"back_lump_deformity".to_owned()));
     // A leg always a little weaker is no change; giving way since this morning beside it is.
     assert!(flags("my left leg has always been a bit weaker, but since this morning it keeps giving way")
         .contains(&"rapid_weakness".to_owned()));
