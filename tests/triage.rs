@@ -292,6 +292,17 @@ fn held_out_batches_tuned_on_stay_caught() {
     }
 }
 
+/// Held-out batch 36 is still held out: measured once with the current method (recall
+/// 144/150, emergencies 85/88, false alarms 7/90) and never read. This guards those figures
+/// without printing a message, so that a later change cannot quietly lose what it caught.
+#[test]
+fn held_out_batch_36_keeps_its_measured_figures_unread() {
+    let figures = run_showing("redflags_heldout36.jsonl", false);
+    assert!(figures.missed <= 6, "{figures:?}");
+    assert!(figures.emergencies_missed <= 3, "{figures:?}");
+    assert!(figures.false_alarms <= 7, "{figures:?}");
+}
+
 /// Our own wordings: at least three per category, and ordinary messages that share words
 /// with red flags (a face cradle's numbness, a booking "accident", intentional weight loss).
 #[test]
