@@ -581,6 +581,8 @@ fn lay_words_misspellings_and_words_apart_are_caught() {
         ("dad's back has gone more stooped these last months", "back_lump_deformity"),
         ("paracetamol and naproxen and it still doesn't even touch the pain", "severe_worsening_pain"),
     ];
+    // A wee that comes out is a leak only when it comes out by itself: "a bit of" it, not "fine".
+    assert!(!flagged_by_rules(&triage, "my wee comes out fine, it's only my back", "bladder_dysfunction"));
     for (cases, tier) in [(&emergencies[..], Tier::Emergency), (&urgent[..], Tier::Urgent)] {
         for (message, category) in cases {
             let assessment = triage.assess(message, &[]);
@@ -820,6 +822,7 @@ fn idioms_other_peoples_accidents_and_improvement_stay_quiet() {
         "mum's in the bedroom resting her back",
         "I couldn't come to my massage last week, sorry, no feeling better yet",
         "my cold has gone to my chest and my sciatica is playing up",
+        "the stretch goes across my chest nicely",
     ];
     assert_quiet(&messages);
 }
