@@ -339,8 +339,8 @@ fn lay_words_misspellings_and_words_apart_are_caught() {
         ("after a long drive my bum went numb and it has stayed numb for two days", "saddle_numbness"),
         ("sat at my desk all day and my bum is still numb the next morning", "saddle_numbness"),
         ("my bum went numb on the flight and it never wore off", "saddle_numbness"),
-        ("tried with my girlfriend and felt pretty much nothing, like it wasn't me", "sexual_dysfunction"),
-        ("couldn't finish and didn't get any of the feeling I usually get", "sexual_dysfunction"),
+        ("tried with my girlfriend and felt pretty much nothing down there, like it wasn't me", "sexual_dysfunction"),
+        ("couldn't come and didn't get any of the feeling I usually get", "sexual_dysfunction"),
         ("the ache in my back goes straight through into my chest", "chest_pain"),
         ("can't wee properly", "bladder_dysfunction"),
         ("can't pee properly", "bladder_dysfunction"),
@@ -823,6 +823,10 @@ fn idioms_other_peoples_accidents_and_improvement_stay_quiet() {
         "I couldn't come to my massage last week, sorry, no feeling better yet",
         "my cold has gone to my chest and my sciatica is playing up",
         "the stretch goes across my chest nicely",
+        "my wife tried the theragun on my back and I felt basically nothing",
+        "I couldn't finish the stretches and didn't get the feeling I usually get after yoga",
+        "my 8 year old son jumped on my back and now my sciatica is flaring",
+        "my back's getting more bent over the desk, need a better chair",
     ];
     assert_quiet(&messages);
 }
