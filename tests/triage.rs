@@ -245,7 +245,12 @@ fn dev_set_every_red_flag_is_caught_and_ordinary_talk_is_left_alone() {
 ///   semantic layer finds close to an accident (an exception for a month gone by would also
 ///   silence a fall from a roof "back in March"); symptoms denied in a list; a mate's car crash
 ///   with his bruises (someone else's trouble may be what they ask about); and a wee halfway
-///   through a massage, which the semantic layer finds close to the bladder (see batch 33's).
+///   through a massage, which the semantic layer finds close to the bladder (see batch 33's);
+/// - batch 36's five: four messages that deny symptoms by name ("no chest pain, no fever",
+///   "no bladder or bowel issues", a cold with "no fever", "never had cancer"), which get the
+///   notice worded as a condition on purpose; and "tingly foot, sore bum", a foot's tingling
+///   beside a sore bottom in one sentence (an exception for "sore bum" would silence "numb and
+///   sore bum").
 #[test]
 fn held_out_batches_tuned_on_stay_caught() {
     for (file, misses, false_alarms) in [
@@ -285,22 +290,12 @@ fn held_out_batches_tuned_on_stay_caught() {
         ("redflags_heldout33.jsonl", 2, 8),
         ("redflags_heldout34.jsonl", 1, 14),
         ("redflags_heldout35.jsonl", 0, 5),
+        ("redflags_heldout36.jsonl", 0, 5),
     ] {
         let figures = run(file);
         assert!(figures.missed <= misses && figures.emergencies_missed <= misses, "{file}: {figures:?}");
         assert!(figures.false_alarms <= false_alarms, "{file}: {figures:?}");
     }
-}
-
-/// Held-out batch 36 is still held out: measured once with the current method (recall
-/// 144/150, emergencies 85/88, false alarms 7/90) and never read. This guards those figures
-/// without printing a message, so that a later change cannot quietly lose what it caught.
-#[test]
-fn held_out_batch_36_keeps_its_measured_figures_unread() {
-    let figures = run_showing("redflags_heldout36.jsonl", false);
-    assert!(figures.missed <= 6, "{figures:?}");
-    assert!(figures.emergencies_missed <= 3, "{figures:?}");
-    assert!(figures.false_alarms <= 7, "{figures:?}");
 }
 
 /// Our own wordings: at least three per category, and ordinary messages that share words
@@ -326,6 +321,11 @@ fn lay_words_misspellings_and_words_apart_are_caught() {
     let emergencies = [
         ("i wet myself this morning", "bladder_dysfunction"),
         ("cant feel my bits when i wipe", "saddle_numbness"),
+        ("I only go cos my wife reminds me to try, no urge at all", "bowel_dysfunction"),
+        ("can sciatica stop me being able to finish? It's been like that since last week", "sexual_dysfunction"),
+        // A sentence without a subject that tells when goes on with the one before it.
+        ("my leg gave way. started this afternoon and its worse now", "rapid_weakness"),
+        ("It's on both legs since yesterday.", "bilateral_symptoms"),
         ("numb down there", "saddle_numbness"),
         ("couldnt get it up", "sexual_dysfunction"),
         (
@@ -580,6 +580,10 @@ fn lay_words_misspellings_and_words_apart_are_caught() {
         ("our 13 year old son keeps getting back ache, no injury", "age_onset"),
         ("dad's back has gone more stooped these last months", "back_lump_deformity"),
         ("paracetamol and naproxen and it still doesn't even touch the pain", "severe_worsening_pain"),
+        ("I've lost 4kg this month and I'm eating pretty much the same as always", "weight_loss"),
+        ("when I go to bed I can't find one position that works, it just throbs", "night_pain"),
+        ("my leg hurts more when I lie down on my left side", "night_pain"),
+        ("the pain never switches off, day or night", "night_pain"),
     ];
     // A wee that comes out is a leak only when it comes out by itself: "a bit of" it, not "fine".
     assert!(!flagged_by_rules(&triage, "my wee comes out fine, it's only my back", "bladder_dysfunction"));
@@ -827,6 +831,19 @@ fn idioms_other_peoples_accidents_and_improvement_stay_quiet() {
         "I couldn't finish the stretches and didn't get the feeling I usually get after yoga",
         "my 8 year old son jumped on my back and now my sciatica is flaring",
         "my back's getting more bent over the desk, need a better chair",
+        "I'm eating the same as before and my back still hurts",
+        "I can't find any position on the massage table that's comfortable for my neck",
+        "honestly my brain never switches off at night, so I sleep badly, sciatica's fine",
+        "can the sciatica stop you from finishing the race?",
+        "it stops me finishing. I have to stop halfway through the walk",
+        "I only go when the physio reminds me to stretch",
+        "I'm a carer for my dad who is incontinent and lifting him hurts my back",
+        "I wear compression socks on both legs for flights",
+        "I sleep on both sides to ease it",
+        "carrying my son around makes my sciatica worse",
+        "I look after my son, my sciatica flares when I lift him",
+        "my bum was numb for the whole flight, is that normal?",
+        "I had a fall at work last year. Started physio today.",
     ];
     assert_quiet(&messages);
 }
@@ -966,6 +983,12 @@ fn exceptions_never_silence_a_symptom_stated_beside_them() {
     // A twisted ankle is no twisted spine; a spine gone twisted beside it is.
     assert!(flags("twisted my ankle, and my spine has gone twisted and lopsided since Monday")
         .contains(&"back_lump_deformity".to_owned()));
+    // Caring for someone incontinent is no sign; wetting oneself beside it is. A bottom numb on
+    // the flight is sitting; told as lasting, it is not.
+    assert!(flags("I care for my nan who's incontinent, and since Monday I've wet myself twice too")
+        .contains(&"bladder_dysfunction".to_owned()));
+    assert!(flags("my bum went numb on the flight and it's stayed numb for two days")
+        .contains(&"saddle_numbness".to_owned()));
     // A leg always a little weaker is no change; giving way since this morning beside it is.
     assert!(flags("my left leg has always been a bit weaker, but since this morning it keeps giving way")
         .contains(&"rapid_weakness".to_owned()));

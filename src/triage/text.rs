@@ -16,6 +16,24 @@ pub const MAX_CLAUSES: usize = 24;
 const MIN_CLAUSE_WORDS: usize = 3;
 /// A sentence of fewer words than this ("Groin and bum.") belongs to the one before it.
 const MIN_SENTENCE_WORDS: usize = 4;
+/// How a sentence starts when it has no subject of its own and goes on telling the one
+/// before it ("My left leg just folds. Started a few hours ago."): it belongs to that one,
+/// so a symptom and its time still count together. Each is followed by a space.
+const CONTINUATIONS: &[&str] = &[
+    "started ",
+    "starting ",
+    "began ",
+    "begun ",
+    "came on ",
+    "kicked in ",
+    "happened ",
+    "been like this ",
+    "been like that ",
+    "getting worse ",
+    "got worse ",
+    "getting weaker ",
+    "got weaker ",
+];
 /// Characters that end a sentence.
 const SENTENCE_ENDS: &[char] = &['.', '!', '?', ';', '\n', '\u{2026}'];
 /// Words that start a new clause inside a sentence.
@@ -77,7 +95,9 @@ impl Normalized {
             match sentences.last_mut() {
                 // "Numb like after a long bike ride. Groin and bum.": a fragment finishes the
                 // sentence before it, so a symptom and its place still count together.
-                Some(previous) if sentence.split(' ').count() < MIN_SENTENCE_WORDS => previous.end = text.len(),
+                Some(previous) if sentence.split(' ').count() < MIN_SENTENCE_WORDS || continues(&sentence) => {
+                    previous.end = text.len()
+                }
                 _ => sentences.push(start..text.len()),
             }
         }
@@ -89,6 +109,12 @@ impl Normalized {
         let index = self.sentences.partition_point(|s| s.end < offset);
         self.sentences.get(index).cloned().unwrap_or(offset..offset)
     }
+}
+
+/// Whether a normalised sentence goes on with the one before it (see [`CONTINUATIONS`]).
+fn continues(sentence: &str) -> bool {
+    let padded = format!("{sentence} ");
+    CONTINUATIONS.iter().any(|start| padded.starts_with(start))
 }
 
 /// The sentences of a message, split where [`SENTENCE_ENDS`] are, except at an ellipsis:
@@ -194,6 +220,11 @@ mod tests {
         let sentences: Vec<&str> = told.sentences.iter().map(|s| &told.text[s.clone()]).collect();
         assert_eq!(sentences, ["numb like after a long ride on a bike groin and bum", "my back is killing me"]);
         assert_eq!(Normalized::new("  ... ").sentences, Vec::<Range<usize>>::new());
+        // A sentence with no subject that tells when goes on with the one before it; one
+        // that starts with a subject does not.
+        let story = Normalized::new("My leg just folds. Started a few hours ago. I started physio last week.");
+        let sentences: Vec<&str> = story.sentences.iter().map(|s| &story.text[s.clone()]).collect();
+        assert_eq!(sentences, ["my leg just folds started a few hours ago", "i started physio last week"]);
         // An ellipsis is a pause, not a full stop; a run of full stops that ends a sentence
         // is an ellipsis too.
         let paused = Normalized::new("On steroids... the inhaler kind\u{2026} for asthma. My back is sore..");
