@@ -855,6 +855,8 @@ fn idioms_other_peoples_accidents_and_improvement_stay_quiet() {
         "I look after my son, my sciatica flares when I lift him",
         "my bum was numb for the whole flight, is that normal?",
         "I had a fall at work last year. Started physio today.",
+        "I'm eating the same breakfast every day and my weight is stable",
+        "my leg is worse in bed after a long shift, then it's fine by morning",
     ];
     assert_quiet(&messages);
 }
@@ -1000,6 +1002,8 @@ fn exceptions_never_silence_a_symptom_stated_beside_them() {
         .contains(&"bladder_dysfunction".to_owned()));
     assert!(flags("my bum went numb on the flight and it's stayed numb for two days")
         .contains(&"saddle_numbness".to_owned()));
+    assert!(flags("my weight is stable but I've lost a stone since the summer without trying, eating the same")
+        .contains(&"weight_loss".to_owned()));
     // A leg always a little weaker is no change; giving way since this morning beside it is.
     assert!(flags("my left leg has always been a bit weaker, but since this morning it keeps giving way")
         .contains(&"rapid_weakness".to_owned()));
