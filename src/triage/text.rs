@@ -18,21 +18,21 @@ const MIN_CLAUSE_WORDS: usize = 3;
 const MIN_SENTENCE_WORDS: usize = 4;
 /// How a sentence starts when it has no subject of its own and goes on telling the one
 /// before it ("My left leg just folds. Started a few hours ago."): it belongs to that one,
-/// so a symptom and its time still count together. Each is followed by a space.
+/// so a symptom and its time still count together.
 const CONTINUATIONS: &[&str] = &[
-    "started ",
-    "starting ",
-    "began ",
-    "begun ",
-    "came on ",
-    "kicked in ",
-    "happened ",
-    "been like this ",
-    "been like that ",
-    "getting worse ",
-    "got worse ",
-    "getting weaker ",
-    "got weaker ",
+    "started",
+    "starting",
+    "began",
+    "begun",
+    "came on",
+    "kicked in",
+    "happened",
+    "been like this",
+    "been like that",
+    "getting worse",
+    "got worse",
+    "getting weaker",
+    "got weaker",
 ];
 /// Characters that end a sentence.
 const SENTENCE_ENDS: &[char] = &['.', '!', '?', ';', '\n', '\u{2026}'];
@@ -113,8 +113,10 @@ impl Normalized {
 
 /// Whether a normalised sentence goes on with the one before it (see [`CONTINUATIONS`]).
 fn continues(sentence: &str) -> bool {
-    let padded = format!("{sentence} ");
-    CONTINUATIONS.iter().any(|start| padded.starts_with(start))
+    // Whole words only: "startled" does not start with the word "started".
+    CONTINUATIONS
+        .iter()
+        .any(|start| sentence.strip_prefix(start).is_some_and(|rest| rest.is_empty() || rest.starts_with(' ')))
 }
 
 /// The sentences of a message, split where [`SENTENCE_ENDS`] are, except at an ellipsis:
