@@ -99,9 +99,21 @@ def line(path, f, results):
     openings = conditional_openings()
     conditional = sum(1 for row, r in results if not row["red_flag"] and r["notice"]
                       and r["notice"].startswith(openings))
-    return (f"{path}: recall {caught}/{positives} = {caught / max(positives, 1):.3f}; emergencies at tier "
+    text = (f"{path}: recall {caught}/{positives} = {caught / max(positives, 1):.3f}; emergencies at tier "
             f"{at_tier}/{emergencies}; false alarms {alarms}/{negatives} = {alarms / max(negatives, 1):.3f} "
             f"({conditional} worded as a condition); caught by the semantic layer alone {semantic_only}")
+    if any("denies" in row for row, _ in results):
+        # The issue asks for the conditional notice on a symptom denied by name ("no bladder
+        # problems"), so such a message's notice is told apart: by design when worded as a
+        # condition, a false alarm of the rules when direct.
+        denials = [r for row, r in results if row.get("denies")]
+        others = [as_used(r) > 0 for row, r in results if not row["red_flag"] and not row.get("denies")]
+        direct = sum(1 for r in denials if r["notice"] and not r["notice"].startswith(openings))
+        worded = sum(1 for r in denials if r["notice"] and r["notice"].startswith(openings))
+        text += (f"; of them on messages that deny nothing by name {sum(others)}/{len(others)} = "
+                 f"{sum(others) / max(len(others), 1):.3f}, on the {len(denials)} that deny a symptom by name "
+                 f"{worded} worded as a condition and {direct} direct")
+    return text
 
 
 def read_sets():
