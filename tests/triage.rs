@@ -250,7 +250,12 @@ fn dev_set_every_red_flag_is_caught_and_ordinary_talk_is_left_alone() {
 ///   "no bladder or bowel issues", a cold with "no fever", "never had cancer"), which get the
 ///   notice worded as a condition on purpose; and "tingly foot, sore bum", a foot's tingling
 ///   beside a sore bottom in one sentence (an exception for "sore bum" would silence "numb and
-///   sore bum").
+///   sore bum");
+/// - batch 37's ten: nine messages that deny symptoms by name (seven get the notice worded as
+///   a condition; "my doctor asked about saddle numbness ... I have neither" and "the physio
+///   asked if I had any issues with my bladder ... I said no" put the denial after the
+///   mention, where it is not read as one), and a friend's car accident beside "is it good for
+///   sciatica too?", whose sciatica may be the friend's.
 #[test]
 fn held_out_batches_tuned_on_stay_caught() {
     for (file, misses, false_alarms) in [
@@ -291,22 +296,12 @@ fn held_out_batches_tuned_on_stay_caught() {
         ("redflags_heldout34.jsonl", 1, 14),
         ("redflags_heldout35.jsonl", 0, 5),
         ("redflags_heldout36.jsonl", 0, 5),
+        ("redflags_heldout37.jsonl", 0, 10),
     ] {
         let figures = run(file);
         assert!(figures.missed <= misses && figures.emergencies_missed <= misses, "{file}: {figures:?}");
         assert!(figures.false_alarms <= false_alarms, "{file}: {figures:?}");
     }
-}
-
-/// Held-out batch 37 is still held out: measured once with the current method (recall
-/// 145/150, emergencies 84/88, false alarms 14/90) and never read. This guards those figures
-/// without printing a message, so that a later change cannot quietly lose what it caught.
-#[test]
-fn held_out_batch_37_keeps_its_measured_figures_unread() {
-    let figures = run_showing("redflags_heldout37.jsonl", false);
-    assert!(figures.missed <= 5, "{figures:?}");
-    assert!(figures.emergencies_missed <= 4, "{figures:?}");
-    assert!(figures.false_alarms <= 14, "{figures:?}");
 }
 
 /// Our own wordings: at least three per category, and ordinary messages that share words
@@ -524,6 +519,12 @@ fn lay_words_misspellings_and_words_apart_are_caught() {
         ("realised I'd messed myself at work and it just didn't register", "bowel_dysfunction"),
         ("came off at a roundabout and slid a fair way down the road", "major_trauma"),
         ("couldn't feel the shower on my you know area", "saddle_numbness"),
+        ("when he came nothing came out at all, first time ever", "sexual_dysfunction"),
+        ("had a dry orgasm last night, never had that before", "sexual_dysfunction"),
+        ("sat and pushed for ages and couldn't tell if anything was happening", "bowel_dysfunction"),
+        ("my leg went like jelly and I went straight down", "rapid_weakness"),
+        ("my right leg was a bit weak yesterday but nothing like this", "rapid_weakness"),
+        ("can't take a single step today, my knee keeps collapsing", "rapid_weakness"),
     ];
     let urgent = [
         ("dropped 6 kg since the summer without meaning to", "weight_loss"),
@@ -595,6 +596,7 @@ fn lay_words_misspellings_and_words_apart_are_caught() {
         ("when I go to bed I can't find one position that works, it just throbs", "night_pain"),
         ("my leg hurts more when I lie down on my left side", "night_pain"),
         ("the pain never switches off, day or night", "night_pain"),
+        ("the codeine isn't even taking the edge off", "severe_worsening_pain"),
     ];
     // A wee that comes out is a leak only when it comes out by itself: "a bit of" it, not "fine".
     assert!(!flagged_by_rules(&triage, "my wee comes out fine, it's only my back", "bladder_dysfunction"));
@@ -857,6 +859,14 @@ fn idioms_other_peoples_accidents_and_improvement_stay_quiet() {
         "I had a fall at work last year. Started physio today.",
         "I'm eating the same breakfast every day and my weight is stable",
         "my leg is worse in bed after a long shift, then it's fine by morning",
+        "number of sessions you'd recommend for a sore bum?",
+        "the pain went straight down my leg after sitting all day",
+        "a hot bath takes the edge off",
+        "it used to wake me every night but now I'm sleeping right through",
+        "sciatica is on the left and my right knee aches from favouring the good side",
+        "my knee collapsed into a squat at the gym and I went straight down, all good though",
+        "when he came home nothing was ready, so we got a takeaway",
+        "I pushed hard on the last set and couldn't tell if anything was happening with my form",
     ];
     assert_quiet(&messages);
 }
@@ -1012,6 +1022,12 @@ fn exceptions_never_silence_a_symptom_stated_beside_them() {
     assert!(caught(
         "my weight is stable but I've lost a stone since the summer without trying, eating the same",
         "weight_loss"
+    ));
+    // The other hip sore from limping is no second side; the other leg tingling is, whatever
+    // the writer thinks caused it.
+    assert!(caught(
+        "sciatica on the left, and now the right leg is tingling too from overcompensating",
+        "bilateral_symptoms"
     ));
     // A leg always a little weaker is no change; giving way since this morning beside it is.
     assert!(caught(
