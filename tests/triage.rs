@@ -53,6 +53,10 @@ struct Labelled {
     red_flag: bool,
     tier: Option<Tier>,
     category: Option<String>,
+    /// An ordinary message that names a red-flag symptom only to deny it ("no bladder
+    /// problems"): marked in the later batches, since it gets the conditional notice by design.
+    #[serde(default)]
+    denies: bool,
 }
 
 fn rules() -> Triage {
@@ -75,6 +79,8 @@ struct Figures {
     missed: usize,
     emergencies_missed: usize,
     false_alarms: usize,
+    /// False alarms on ordinary messages that deny no symptom by name.
+    false_alarms_denying_nothing: usize,
     negatives: usize,
 }
 
@@ -102,6 +108,7 @@ fn run_showing(file: &str, show: bool) -> Figures {
             figures.negatives += 1;
             if !assessment.flags.is_empty() {
                 figures.false_alarms += 1;
+                figures.false_alarms_denying_nothing += usize::from(!message.denies);
                 if show {
                     println!("FALSE ALARM {:?} -> {:?}", message.text, assessment.flags);
                 }
@@ -302,6 +309,19 @@ fn held_out_batches_tuned_on_stay_caught() {
         assert!(figures.missed <= misses && figures.emergencies_missed <= misses, "{file}: {figures:?}");
         assert!(figures.false_alarms <= false_alarms, "{file}: {figures:?}");
     }
+}
+
+/// Held-out batch 38 is still held out: measured once with the current method (recall
+/// 147/150, emergencies 85/88, false alarms 12/90, every one on a message that denies a
+/// symptom by name) and never read. This guards those figures without printing a message, so
+/// that a later change cannot quietly lose what it caught.
+#[test]
+fn held_out_batch_38_keeps_its_measured_figures_unread() {
+    let figures = run_showing("redflags_heldout38.jsonl", false);
+    assert!(figures.missed <= 3, "{figures:?}");
+    assert!(figures.emergencies_missed <= 3, "{figures:?}");
+    assert!(figures.false_alarms <= 12, "{figures:?}");
+    assert_eq!(figures.false_alarms_denying_nothing, 0, "{figures:?}");
 }
 
 /// Our own wordings: at least three per category, and ordinary messages that share words
