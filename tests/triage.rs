@@ -262,7 +262,10 @@ fn dev_set_every_red_flag_is_caught_and_ordinary_talk_is_left_alone() {
 ///   a condition; "my doctor asked about saddle numbness ... I have neither" and "the physio
 ///   asked if I had any issues with my bladder ... I said no" put the denial after the
 ///   mention, where it is not read as one), and a friend's car accident beside "is it good for
-///   sciatica too?", whose sciatica may be the friend's.
+///   sciatica too?", whose sciatica may be the friend's;
+/// - batch 38's twelve: every one a message that denies symptoms by name (eleven worded as a
+///   condition; in "no loss of bladder or bowel control" the bowel is four words past the
+///   "no", beyond the reach of a negation, and gets the direct notice).
 #[test]
 fn held_out_batches_tuned_on_stay_caught() {
     for (file, misses, false_alarms) in [
@@ -304,24 +307,12 @@ fn held_out_batches_tuned_on_stay_caught() {
         ("redflags_heldout35.jsonl", 0, 5),
         ("redflags_heldout36.jsonl", 0, 5),
         ("redflags_heldout37.jsonl", 0, 10),
+        ("redflags_heldout38.jsonl", 0, 12),
     ] {
         let figures = run(file);
         assert!(figures.missed <= misses && figures.emergencies_missed <= misses, "{file}: {figures:?}");
         assert!(figures.false_alarms <= false_alarms, "{file}: {figures:?}");
     }
-}
-
-/// Held-out batch 38 is still held out: measured once with the current method (recall
-/// 147/150, emergencies 85/88, false alarms 12/90, every one on a message that denies a
-/// symptom by name) and never read. This guards those figures without printing a message, so
-/// that a later change cannot quietly lose what it caught.
-#[test]
-fn held_out_batch_38_keeps_its_measured_figures_unread() {
-    let figures = run_showing("redflags_heldout38.jsonl", false);
-    assert!(figures.missed <= 3, "{figures:?}");
-    assert!(figures.emergencies_missed <= 3, "{figures:?}");
-    assert!(figures.false_alarms <= 12, "{figures:?}");
-    assert_eq!(figures.false_alarms_denying_nothing, 0, "{figures:?}");
 }
 
 /// Our own wordings: at least three per category, and ordinary messages that share words
@@ -545,6 +536,9 @@ fn lay_words_misspellings_and_words_apart_are_caught() {
         ("my leg went like jelly and I went straight down", "rapid_weakness"),
         ("my right leg was a bit weak yesterday but nothing like this", "rapid_weakness"),
         ("can't take a single step today, my knee keeps collapsing", "rapid_weakness"),
+        ("double sciatica I reckon, in both bum cheeks and down both hamstrings", "bilateral_symptoms"),
+        ("ED out of nowhere, could it be my back?", "sexual_dysfunction"),
+        ("my dad's had a couple of accidents with his bowels since the fall", "bowel_dysfunction"),
     ];
     let urgent = [
         ("dropped 6 kg since the summer without meaning to", "weight_loss"),
@@ -887,6 +881,9 @@ fn idioms_other_peoples_accidents_and_improvement_stay_quiet() {
         "my knee collapsed into a squat at the gym and I went straight down, all good though",
         "when he came home nothing was ready, so we got a takeaway",
         "I pushed hard on the last set and couldn't tell if anything was happening with my form",
+        "Ed from work said massage helps, is he right?",
+        "I foam roll both hamstrings after the gym, good for sciatica?",
+        "massage on both bum cheeks please, the left is worse",
     ];
     assert_quiet(&messages);
 }
