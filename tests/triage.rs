@@ -265,7 +265,15 @@ fn dev_set_every_red_flag_is_caught_and_ordinary_talk_is_left_alone() {
 ///   sciatica too?", whose sciatica may be the friend's;
 /// - batch 38's twelve: every one a message that denies symptoms by name (eleven worded as a
 ///   condition; in "no loss of bladder or bowel control" the bowel is four words past the
-///   "no", beyond the reach of a negation, and gets the direct notice).
+///   "no", beyond the reach of a negation, and gets the direct notice);
+/// - batch 39's seventeen: twelve denials by name (two direct: "not because anything's numb or
+///   not working", and "nothing numb round my bits" four words past its "no"), a mum's denials
+///   told for her, a left foot "colder than my right since it started" (a comparison with the
+///   other side; an exception for it silenced "weaker than my right and now the right is going
+///   numb too"), a friend's car accident beside "is it good for sciatica too?" (as in batch
+///   37), pain "excruciating when I first stand" that eases in minutes (an exception for the
+///   easing silenced painkillers not touching it beside it), and sciatica "grumbly the whole
+///   flight too", which the semantic layer finds close to both legs.
 #[test]
 fn held_out_batches_tuned_on_stay_caught() {
     for (file, misses, false_alarms) in [
@@ -308,24 +316,12 @@ fn held_out_batches_tuned_on_stay_caught() {
         ("redflags_heldout36.jsonl", 0, 5),
         ("redflags_heldout37.jsonl", 0, 10),
         ("redflags_heldout38.jsonl", 0, 12),
+        ("redflags_heldout39.jsonl", 0, 17),
     ] {
         let figures = run(file);
         assert!(figures.missed <= misses && figures.emergencies_missed <= misses, "{file}: {figures:?}");
         assert!(figures.false_alarms <= false_alarms, "{file}: {figures:?}");
     }
-}
-
-/// Held-out batch 39 is still held out: measured once with the current method (recall
-/// 148/150, emergencies 86/88, false alarms 21/90, of which 9 on the 75 ordinary messages that
-/// deny no symptom by name) and never read. This guards those figures without printing a
-/// message, so that a later change cannot quietly lose what it caught.
-#[test]
-fn held_out_batch_39_keeps_its_measured_figures_unread() {
-    let figures = run_showing("redflags_heldout39.jsonl", false);
-    assert!(figures.missed <= 2, "{figures:?}");
-    assert!(figures.emergencies_missed <= 2, "{figures:?}");
-    assert!(figures.false_alarms <= 21, "{figures:?}");
-    assert!(figures.false_alarms_denying_nothing <= 9, "{figures:?}");
 }
 
 /// Our own wordings: at least three per category, and ordinary messages that share words
@@ -552,6 +548,8 @@ fn lay_words_misspellings_and_words_apart_are_caught() {
         ("double sciatica I reckon, in both bum cheeks and down both hamstrings", "bilateral_symptoms"),
         ("ED out of nowhere, could it be my back?", "sexual_dysfunction"),
         ("my dad's had a couple of accidents with his bowels since the fall", "bowel_dysfunction"),
+        ("he's numb where the underwear touches since the weekend", "saddle_numbness"),
+        ("my leg is so weak right now I fell over in the kitchen", "rapid_weakness"),
     ];
     let urgent = [
         ("dropped 6 kg since the summer without meaning to", "weight_loss"),
@@ -897,6 +895,12 @@ fn idioms_other_peoples_accidents_and_improvement_stay_quiet() {
         "Ed from work said massage helps, is he right?",
         "I foam roll both hamstrings after the gym, good for sciatica?",
         "massage on both bum cheeks please, the left is worse",
+        "can you massage where the underwear sits? the glutes are so tight",
+        "my legs were so weak after the marathon I fell asleep on the sofa",
+        "Can't wee in front of people at the gym, always been that way",
+        "the scan showed a mild bulge at L5",
+        "feel like I'm ancient getting out of bed",
+        "booked for friday for my hip",
     ];
     assert_quiet(&messages);
 }
@@ -1058,6 +1062,11 @@ fn exceptions_never_silence_a_symptom_stated_beside_them() {
     assert!(caught(
         "sciatica on the left, and now the right leg is tingling too from overcompensating",
         "bilateral_symptoms"
+    ));
+    // A bladder shy in front of people is no sign; not weeing at all, alone, beside it is.
+    assert!(caught(
+        "can't wee in front of anyone, and since yesterday I can't wee at all even alone",
+        "bladder_dysfunction"
     ));
     // A leg always a little weaker is no change; giving way since this morning beside it is.
     assert!(caught(
