@@ -273,7 +273,11 @@ fn dev_set_every_red_flag_is_caught_and_ordinary_talk_is_left_alone() {
 ///   numb too"), a friend's car accident beside "is it good for sciatica too?" (as in batch
 ///   37), pain "excruciating when I first stand" that eases in minutes (an exception for the
 ///   easing silenced painkillers not touching it beside it), and sciatica "grumbly the whole
-///   flight too", which the semantic layer finds close to both legs.
+///   flight too", which the semantic layer finds close to both legs;
+/// - batch 40's fourteen: twelve denials by name; leg pain that seems to "shrink back up"
+///   with press-ups, read as a wasting leg (an exception for pain that shrinks silenced "my
+///   calf muscle is wasting" beside it); and a double booking, "a total accident on my part",
+///   which the semantic layer finds close to the bowel.
 #[test]
 fn held_out_batches_tuned_on_stay_caught() {
     for (file, misses, false_alarms) in [
@@ -317,24 +321,12 @@ fn held_out_batches_tuned_on_stay_caught() {
         ("redflags_heldout37.jsonl", 0, 10),
         ("redflags_heldout38.jsonl", 0, 12),
         ("redflags_heldout39.jsonl", 0, 17),
+        ("redflags_heldout40.jsonl", 0, 14),
     ] {
         let figures = run(file);
         assert!(figures.missed <= misses && figures.emergencies_missed <= misses, "{file}: {figures:?}");
         assert!(figures.false_alarms <= false_alarms, "{file}: {figures:?}");
     }
-}
-
-/// Held-out batch 40 is still held out: measured once with the current method (recall
-/// 147/150, emergencies 85/88, false alarms 14/90, of which 2 on the 77 ordinary messages that
-/// deny no symptom by name) and never read. This guards those figures without printing a
-/// message, so that a later change cannot quietly lose what it caught.
-#[test]
-fn held_out_batch_40_keeps_its_measured_figures_unread() {
-    let figures = run_showing("redflags_heldout40.jsonl", false);
-    assert!(figures.missed <= 3, "{figures:?}");
-    assert!(figures.emergencies_missed <= 3, "{figures:?}");
-    assert!(figures.false_alarms <= 14, "{figures:?}");
-    assert!(figures.false_alarms_denying_nothing <= 2, "{figures:?}");
 }
 
 /// Our own wordings: at least three per category, and ordinary messages that share words
@@ -563,6 +555,9 @@ fn lay_words_misspellings_and_words_apart_are_caught() {
         ("my dad's had a couple of accidents with his bowels since the fall", "bowel_dysfunction"),
         ("he's numb where the underwear touches since the weekend", "saddle_numbness"),
         ("my leg is so weak right now I fell over in the kitchen", "rapid_weakness"),
+        ("my left leg isn't doing what I tell it since this morning", "rapid_weakness"),
+        ("leg went dead weak over the last few hrs", "rapid_weakness"),
+        ("got bucked off a horse on Sunday and my back's been bad since", "major_trauma"),
     ];
     let urgent = [
         ("dropped 6 kg since the summer without meaning to", "weight_loss"),
@@ -914,6 +909,8 @@ fn idioms_other_peoples_accidents_and_improvement_stay_quiet() {
         "the scan showed a mild bulge at L5",
         "feel like I'm ancient getting out of bed",
         "booked for friday for my hip",
+        "the dog won't do what I tell it and my leg is sore from chasing him",
+        "I had no idea until today that massage helps, my legs feel weak after the gym though",
     ];
     assert_quiet(&messages);
 }
