@@ -267,7 +267,8 @@ fn dev_set_every_red_flag_is_caught_and_ordinary_talk_is_left_alone() {
 ///   condition; in "no loss of bladder or bowel control" the bowel is four words past the
 ///   "no", beyond the reach of a negation, and gets the direct notice);
 /// - batch 39's seventeen: twelve denials by name (two direct: "not because anything's numb or
-///   not working", and "nothing numb round my bits" four words past its "no"), a mum's denials
+///   not working", and "no changes with my waterworks or number twos", whose bowel words come
+///   five words past the "no"), a mum's denials
 ///   told for her, a left foot "colder than my right since it started" (a comparison with the
 ///   other side; an exception for it silenced "weaker than my right and now the right is going
 ///   numb too"), a friend's car accident beside "is it good for sciatica too?" (as in batch
