@@ -278,7 +278,11 @@ fn dev_set_every_red_flag_is_caught_and_ordinary_talk_is_left_alone() {
 /// - batch 40's fourteen: twelve denials by name; leg pain that seems to "shrink back up"
 ///   with press-ups, read as a wasting leg (an exception for pain that shrinks silenced "my
 ///   calf muscle is wasting" beside it); and a double booking, "a total accident on my part",
-///   which the semantic layer finds close to the bowel.
+///   which the semantic layer finds close to the bowel;
+/// - batch 41's eleven: nine denials by name, a friend's car crash beside "normal one-sided
+///   sciatica for me" (the writer's word comes after the trouble), and a delivery driver's
+///   leg that aches "from the bum down to the calf" beside a foot that goes numb (a bottom and
+///   a numb word within a together rule's reach, as batch 36's "tingly foot, sore bum").
 #[test]
 fn held_out_batches_tuned_on_stay_caught() {
     for (file, misses, false_alarms) in [
@@ -323,24 +327,12 @@ fn held_out_batches_tuned_on_stay_caught() {
         ("redflags_heldout38.jsonl", 0, 12),
         ("redflags_heldout39.jsonl", 0, 17),
         ("redflags_heldout40.jsonl", 0, 14),
+        ("redflags_heldout41.jsonl", 0, 11),
     ] {
         let figures = run(file);
         assert!(figures.missed <= misses && figures.emergencies_missed <= misses, "{file}: {figures:?}");
         assert!(figures.false_alarms <= false_alarms, "{file}: {figures:?}");
     }
-}
-
-/// Held-out batch 41 is still held out: measured once with the current method (recall
-/// 145/150, emergencies 84/88, false alarms 12/90, of which 3 on the 76 ordinary messages that
-/// deny no symptom by name) and never read. This guards those figures without printing a
-/// message, so that a later change cannot quietly lose what it caught.
-#[test]
-fn held_out_batch_41_keeps_its_measured_figures_unread() {
-    let figures = run_showing("redflags_heldout41.jsonl", false);
-    assert!(figures.missed <= 5, "{figures:?}");
-    assert!(figures.emergencies_missed <= 4, "{figures:?}");
-    assert!(figures.false_alarms <= 12, "{figures:?}");
-    assert!(figures.false_alarms_denying_nothing <= 3, "{figures:?}");
 }
 
 /// Our own wordings: at least three per category, and ordinary messages that share words
@@ -572,6 +564,10 @@ fn lay_words_misspellings_and_words_apart_are_caught() {
         ("my left leg isn't doing what I tell it since this morning", "rapid_weakness"),
         ("leg went dead weak over the last few hrs", "rapid_weakness"),
         ("got bucked off a horse on Sunday and my back's been bad since", "major_trauma"),
+        ("she feels she needs to go but can't get it started, been to the loo six times", "bladder_dysfunction"),
+        ("her sitting area has gone numb this morning", "saddle_numbness"),
+        ("same pins and needles starting up in my right foot now", "bilateral_symptoms"),
+        ("couldn't get my foot onto the bottom step by teatime", "rapid_weakness"),
     ];
     let urgent = [
         ("dropped 6 kg since the summer without meaning to", "weight_loss"),
@@ -644,6 +640,7 @@ fn lay_words_misspellings_and_words_apart_are_caught() {
         ("my leg hurts more when I lie down on my left side", "night_pain"),
         ("the pain never switches off, day or night", "night_pain"),
         ("the codeine isn't even taking the edge off", "severe_worsening_pain"),
+        ("never had back trouble in all my 68 years, now sciatica out of nowhere", "age_onset"),
     ];
     // A wee that comes out is a leak only when it comes out by itself: "a bit of" it, not "fine".
     assert!(!flagged_by_rules(&triage, "my wee comes out fine, it's only my back", "bladder_dysfunction"));
@@ -925,6 +922,10 @@ fn idioms_other_peoples_accidents_and_improvement_stay_quiet() {
         "booked for friday for my hip",
         "the dog won't do what I tell it and my leg is sore from chasing him",
         "I had no idea until today that massage helps, my legs feel weak after the gym though",
+        "the car won't start, can't get it started and I need to go to work",
+        "the same ache in my right leg every morning, as always",
+        "bum went numb sitting on those hard benches at the gala, fine once I stood up",
+        "my sitting area goes numb after a long drive but it's fine once I walk",
     ];
     assert_quiet(&messages);
 }
@@ -1092,6 +1093,8 @@ fn exceptions_never_silence_a_symptom_stated_beside_them() {
         "can't wee in front of anyone, and since yesterday I can't wee at all even alone",
         "bladder_dysfunction"
     ));
+    // A bottom numb on hard benches is sitting; still numb two days later, it is not.
+    assert!(caught("my bum went numb sitting on the benches and it's still numb two days later", "saddle_numbness"));
     // A leg always a little weaker is no change; giving way since this morning beside it is.
     assert!(caught(
         "my left leg has always been a bit weaker, but since this morning it keeps giving way",
