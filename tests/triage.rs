@@ -335,6 +335,19 @@ fn held_out_batches_tuned_on_stay_caught() {
     }
 }
 
+/// Held-out batch 42 is still held out: measured once with the current method (recall
+/// 142/150, emergencies 82/88, false alarms 15/90, of which 5 on the 76 ordinary messages that
+/// deny no symptom by name) and never read. This guards those figures without printing a
+/// message, so that a later change cannot quietly lose what it caught.
+#[test]
+fn held_out_batch_42_keeps_its_measured_figures_unread() {
+    let figures = run_showing("redflags_heldout42.jsonl", false);
+    assert!(figures.missed <= 8, "{figures:?}");
+    assert!(figures.emergencies_missed <= 6, "{figures:?}");
+    assert!(figures.false_alarms <= 15, "{figures:?}");
+    assert!(figures.false_alarms_denying_nothing <= 5, "{figures:?}");
+}
+
 /// Our own wordings: at least three per category, and ordinary messages that share words
 /// with red flags (a face cradle's numbness, a booking "accident", intentional weight loss).
 #[test]
