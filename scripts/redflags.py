@@ -108,11 +108,11 @@ def line(path, f, results):
         # condition, a false alarm of the rules when direct.
         denials = [r for row, r in results if row.get("denies")]
         others = [as_used(r) > 0 for row, r in results if not row["red_flag"] and not row.get("denies")]
-        direct = sum(1 for r in denials if r["notice"] and not r["notice"].startswith(openings))
-        worded = sum(1 for r in denials if r["notice"] and r["notice"].startswith(openings))
+        noticed = [r["notice"] for r in denials if r["notice"]]
+        worded = sum(notice.startswith(openings) for notice in noticed)
         text += (f"; of them on messages that deny nothing by name {sum(others)}/{len(others)} = "
                  f"{sum(others) / max(len(others), 1):.3f}, on the {len(denials)} that deny a symptom by name "
-                 f"{worded} worded as a condition and {direct} direct")
+                 f"{worded} worded as a condition and {len(noticed) - worded} direct")
     return text
 
 

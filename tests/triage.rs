@@ -1060,59 +1060,44 @@ fn exceptions_never_silence_a_symptom_stated_beside_them() {
         flags("I'm 72 and was still gardening with no back problems until this month when the sciatica started"),
         ["age_onset"]
     );
-    // A harmless reading before a turn to a day ("and yesterday", "and since this morning")
-    // leaves what comes after it alone, and none silences a symptom told after "and now".
-    assert!(caught(
-        "I was in a car crash last year and yesterday I came off my motorbike on the motorway",
-        "major_trauma"
-    ));
-    assert!(caught("can't walk in heels anymore, and since this morning my legs keep giving way", "rapid_weakness"));
-    assert!(caught("when I was 19 I had sepsis, and now I have a fever and my back is killing me", "fever_infection"));
-    assert!(caught(
-        "my leg was weak for a second then it gave way completely and now I can't lift it",
-        "rapid_weakness"
-    ));
-    assert!(caught(
-        "had the flu back in march, all recovered, but since yesterday I've got a fever and shivers again",
-        "fever_infection"
-    ));
-    assert!(caught("dropped 3 stone without trying, not chuffed at all", "weight_loss"));
-    // Numbness from sitting passes; told as lasting beside the sitting, it is no such numbness.
-    assert!(caught("after a long drive my bum has been numb ever since", "saddle_numbness"));
-    assert!(caught("long drive yesterday and my bum is still numb", "saddle_numbness"));
-    // Pain that shoots up the back is no injecting; injecting told beside it still is.
-    assert!(caught("I shoot up most days, and the pain shoots up my back", "iv_drug_use"));
-    // A twisted ankle is no twisted spine; a spine gone twisted beside it is.
-    assert!(caught("twisted my ankle, and my spine has gone twisted and lopsided since Monday", "back_lump_deformity"));
-    // Caring for someone incontinent is no sign; wetting oneself beside it is. A bottom numb on
-    // the flight is sitting; told as lasting, it is not.
-    assert!(caught(
-        "I care for my nan who's incontinent, and since Monday I've wet myself twice too",
-        "bladder_dysfunction"
-    ));
-    assert!(caught("my bum went numb on the flight and it's stayed numb for two days", "saddle_numbness"));
-    assert!(caught(
-        "my weight is stable but I've lost a stone since the summer without trying, eating the same",
-        "weight_loss"
-    ));
-    // The other hip sore from limping is no second side; the other leg tingling is, whatever
-    // the writer thinks caused it.
-    assert!(caught(
-        "sciatica on the left, and now the right leg is tingling too from overcompensating",
-        "bilateral_symptoms"
-    ));
-    // A bladder shy in front of people is no sign; not weeing at all, alone, beside it is.
-    assert!(caught(
-        "can't wee in front of anyone, and since yesterday I can't wee at all even alone",
-        "bladder_dysfunction"
-    ));
-    // A bottom numb on hard benches is sitting; still numb two days later, it is not.
-    assert!(caught("my bum went numb sitting on the benches and it's still numb two days later", "saddle_numbness"));
-    // A leg always a little weaker is no change; giving way since this morning beside it is.
-    assert!(caught(
-        "my left leg has always been a bit weaker, but since this morning it keeps giving way",
-        "rapid_weakness"
-    ));
+    // Each message below has a harmless reading and a symptom told beside it: the symptom
+    // is caught.
+    for (message, category) in [
+        // A harmless reading before a turn to a day ("and yesterday", "and since this morning")
+        // leaves what comes after it alone, and none silences a symptom told after "and now".
+        ("I was in a car crash last year and yesterday I came off my motorbike on the motorway", "major_trauma"),
+        ("can't walk in heels anymore, and since this morning my legs keep giving way", "rapid_weakness"),
+        ("when I was 19 I had sepsis, and now I have a fever and my back is killing me", "fever_infection"),
+        ("my leg was weak for a second then it gave way completely and now I can't lift it", "rapid_weakness"),
+        (
+            "had the flu back in march, all recovered, but since yesterday I've got a fever and shivers again",
+            "fever_infection",
+        ),
+        ("dropped 3 stone without trying, not chuffed at all", "weight_loss"),
+        // Numbness from sitting passes; told as lasting beside the sitting, it is no such numbness.
+        ("after a long drive my bum has been numb ever since", "saddle_numbness"),
+        ("long drive yesterday and my bum is still numb", "saddle_numbness"),
+        // Pain that shoots up the back is no injecting; injecting told beside it still is.
+        ("I shoot up most days, and the pain shoots up my back", "iv_drug_use"),
+        // A twisted ankle is no twisted spine; a spine gone twisted beside it is.
+        ("twisted my ankle, and my spine has gone twisted and lopsided since Monday", "back_lump_deformity"),
+        // Caring for someone incontinent is no sign; wetting oneself beside it is. A bottom numb on
+        // the flight is sitting; told as lasting, it is not.
+        ("I care for my nan who's incontinent, and since Monday I've wet myself twice too", "bladder_dysfunction"),
+        ("my bum went numb on the flight and it's stayed numb for two days", "saddle_numbness"),
+        ("my weight is stable but I've lost a stone since the summer without trying, eating the same", "weight_loss"),
+        // The other hip sore from limping is no second side; the other leg tingling is, whatever
+        // the writer thinks caused it.
+        ("sciatica on the left, and now the right leg is tingling too from overcompensating", "bilateral_symptoms"),
+        // A bladder shy in front of people is no sign; not weeing at all, alone, beside it is.
+        ("can't wee in front of anyone, and since yesterday I can't wee at all even alone", "bladder_dysfunction"),
+        // A bottom numb on hard benches is sitting; still numb two days later, it is not.
+        ("my bum went numb sitting on the benches and it's still numb two days later", "saddle_numbness"),
+        // A leg always a little weaker is no change; giving way since this morning beside it is.
+        ("my left leg has always been a bit weaker, but since this morning it keeps giving way", "rapid_weakness"),
+    ] {
+        assert!(caught(message, category), "{message:?} should flag {category}");
+    }
 }
 
 /// A context said anywhere in the message (`message_exceptions`) explains pads, in another
