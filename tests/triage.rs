@@ -282,7 +282,14 @@ fn dev_set_every_red_flag_is_caught_and_ordinary_talk_is_left_alone() {
 /// - batch 41's eleven: nine denials by name, a friend's car crash beside "normal one-sided
 ///   sciatica for me" (the writer's word comes after the trouble), and a delivery driver's
 ///   leg that aches "from the bum down to the calf" beside a foot that goes numb (a bottom and
-///   a numb word within a together rule's reach, as batch 36's "tingly foot, sore bum").
+///   a numb word within a together rule's reach, as batch 36's "tingly foot, sore bum");
+/// - batch 42's fourteen: ten denials by name (three direct: symptoms listed past a
+///   negation's reach, and "bladder and bowels completely normal", a denial told without a
+///   negation); "sciatica down my left leg too", where "too" adds the leg to the back, not a
+///   second side; the "old man shuffle to the kettle this morning" (an exception for the idiom
+///   would silence weakness told within its reach); and two clauses the semantic layer finds
+///   close to a category, going to the loo more while drinking three litres a day (an
+///   ordinary sentence for it cost two flags of earlier batches) and a fall off a swing at 8.
 #[test]
 fn held_out_batches_tuned_on_stay_caught() {
     for (file, misses, false_alarms) in [
@@ -328,24 +335,12 @@ fn held_out_batches_tuned_on_stay_caught() {
         ("redflags_heldout39.jsonl", 0, 17),
         ("redflags_heldout40.jsonl", 0, 14),
         ("redflags_heldout41.jsonl", 0, 11),
+        ("redflags_heldout42.jsonl", 0, 14),
     ] {
         let figures = run(file);
         assert!(figures.missed <= misses && figures.emergencies_missed <= misses, "{file}: {figures:?}");
         assert!(figures.false_alarms <= false_alarms, "{file}: {figures:?}");
     }
-}
-
-/// Held-out batch 42 is still held out: measured once with the current method (recall
-/// 142/150, emergencies 82/88, false alarms 15/90, of which 5 on the 76 ordinary messages that
-/// deny no symptom by name) and never read. This guards those figures without printing a
-/// message, so that a later change cannot quietly lose what it caught.
-#[test]
-fn held_out_batch_42_keeps_its_measured_figures_unread() {
-    let figures = run_showing("redflags_heldout42.jsonl", false);
-    assert!(figures.missed <= 8, "{figures:?}");
-    assert!(figures.emergencies_missed <= 6, "{figures:?}");
-    assert!(figures.false_alarms <= 15, "{figures:?}");
-    assert!(figures.false_alarms_denying_nothing <= 5, "{figures:?}");
 }
 
 /// Our own wordings: at least three per category, and ordinary messages that share words
@@ -581,6 +576,12 @@ fn lay_words_misspellings_and_words_apart_are_caught() {
         ("her sitting area has gone numb this morning", "saddle_numbness"),
         ("same pins and needles starting up in my right foot now", "bilateral_symptoms"),
         ("couldn't get my foot onto the bottom step by teatime", "rapid_weakness"),
+        ("my number twos have gone strange and I don't get the urge any more", "bowel_dysfunction"),
+        ("since the flare I can't clench my bum at all", "bowel_dysfunction"),
+        ("my bowels just empty whenever they feel like it now", "bowel_dysfunction"),
+        ("the right leg was fine at breakfast, today it just wouldn't work", "rapid_weakness"),
+        ("it was only ever my left leg, now it's both at once", "bilateral_symptoms"),
+        ("since the op I get there but nothing comes out", "sexual_dysfunction"),
     ];
     let urgent = [
         ("dropped 6 kg since the summer without meaning to", "weight_loss"),
@@ -608,6 +609,8 @@ fn lay_words_misspellings_and_words_apart_are_caught() {
         ("my foot's started slapping on the pavement", "foot_drop"),
         ("the pain increases every day and the medicine is not helping", "severe_worsening_pain"),
         ("ex IVDU, clean for years, now sciatica", "iv_drug_use"),
+        ("he's been injecting crack again and now his back is agony", "iv_drug_use"),
+        ("the second my head hits the pillow it aches and nothing shifts it", "night_pain"),
         ("my knee keeps giein way on the stairs these last weeks", "leg_weakness"),
         ("calf raises on the right are fine but on the left I can't even do one now", "leg_weakness"),
         ("never a niggle in 68 years and now sciatica", "age_onset"),
@@ -939,6 +942,10 @@ fn idioms_other_peoples_accidents_and_improvement_stay_quiet() {
         "the same ache in my right leg every morning, as always",
         "bum went numb sitting on those hard benches at the gala, fine once I stood up",
         "my sitting area goes numb after a long drive but it's fine once I walk",
+        "the TENS machine for my leg wouldn't work today, is it broken?",
+        "my diary is empty this week so I can come any time",
+        "I can't clench my fist properly since the wrist fracture",
+        "I hit the sack early and slept fine, my leg is much better",
     ];
     assert_quiet(&messages);
 }
@@ -964,6 +971,7 @@ fn someone_elses_illness_is_quiet_unless_the_message_speaks_of_back_trouble() {
         // The trouble told is the writer's own.
         "my nan is having cancer treatment, and lifting her has made my back sore",
         "cancel my 2pm please, my son has a fever",
+        "my neighbour fell off a roof in the spring. Mine's just the usual sciatica from the desk",
         // Someone who asked in the server is someone else.
         "someone asked about cancer and massage in here last week, my own sciatica is just the usual",
     ] {

@@ -72,8 +72,9 @@ const WRITER: &str = r"\b(i|im|ive|id|me|my|mine|myself|we|us|ourselves)\b";
 /// temperature" is the son's.
 const WRITER_SUBJECT: &str = r"\b(i|im|ive|id|we)\b";
 /// Whose back or leg trouble is told: the writer's ("my back", "I've got sciatica") or
-/// another's, named by these pronouns or by `[others] people`.
-const OWN: &str = r"\b(i|im|ive|id|me|my|mine|myself)\b";
+/// another's, named by these pronouns or by `[others] people`. "Mine's" is "mines" once the
+/// apostrophe is dropped ("my dad fell off a roof. Mine's just the usual sciatica").
+const OWN: &str = r"\b(i|im|ive|id|me|my|mine|mines|myself)\b";
 const THIRD_PERSON: &str = r"\b(he|hes|she|shes|they|theyre|him|his|her|hers|them|their)\b";
 /// Compiled-size limit of one pattern: staff patterns are small; this keeps a typo such as
 /// `.{0,100000}` from exhausting memory.
