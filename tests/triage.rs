@@ -343,6 +343,20 @@ fn held_out_batches_tuned_on_stay_caught() {
     }
 }
 
+/// Held-out batch 43 is still held out: measured once with the current method (recall
+/// 148/150, emergencies 86/88, false alarms 13/90, every one on the 16 ordinary messages that
+/// deny a symptom by name and worded as a condition) and never read. This guards those
+/// figures without printing a message, so that a later change cannot quietly lose what it
+/// caught.
+#[test]
+fn held_out_batch_43_keeps_its_measured_figures_unread() {
+    let figures = run_showing("redflags_heldout43.jsonl", false);
+    assert!(figures.missed <= 2, "{figures:?}");
+    assert!(figures.emergencies_missed <= 2, "{figures:?}");
+    assert!(figures.false_alarms <= 13, "{figures:?}");
+    assert!(figures.false_alarms_denying_nothing == 0, "{figures:?}");
+}
+
 /// Our own wordings: at least three per category, and ordinary messages that share words
 /// with red flags (a face cradle's numbness, a booking "accident", intentional weight loss).
 #[test]
