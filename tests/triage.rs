@@ -289,7 +289,9 @@ fn dev_set_every_red_flag_is_caught_and_ordinary_talk_is_left_alone() {
 ///   second side; the "old man shuffle to the kettle this morning" (an exception for the idiom
 ///   would silence weakness told within its reach); and two clauses the semantic layer finds
 ///   close to a category, going to the loo more while drinking three litres a day (an
-///   ordinary sentence for it cost two flags of earlier batches) and a fall off a swing at 8.
+///   ordinary sentence for it cost two flags of earlier batches) and a fall off a swing at 8;
+/// - batch 43's thirteen: every one a message that denies symptoms by name, each worded as a
+///   condition.
 #[test]
 fn held_out_batches_tuned_on_stay_caught() {
     for (file, misses, false_alarms) in [
@@ -336,25 +338,12 @@ fn held_out_batches_tuned_on_stay_caught() {
         ("redflags_heldout40.jsonl", 0, 14),
         ("redflags_heldout41.jsonl", 0, 11),
         ("redflags_heldout42.jsonl", 0, 14),
+        ("redflags_heldout43.jsonl", 0, 13),
     ] {
         let figures = run(file);
         assert!(figures.missed <= misses && figures.emergencies_missed <= misses, "{file}: {figures:?}");
         assert!(figures.false_alarms <= false_alarms, "{file}: {figures:?}");
     }
-}
-
-/// Held-out batch 43 is still held out: measured once with the current method (recall
-/// 148/150, emergencies 86/88, false alarms 13/90, every one on the 16 ordinary messages that
-/// deny a symptom by name and worded as a condition) and never read. This guards those
-/// figures without printing a message, so that a later change cannot quietly lose what it
-/// caught.
-#[test]
-fn held_out_batch_43_keeps_its_measured_figures_unread() {
-    let figures = run_showing("redflags_heldout43.jsonl", false);
-    assert!(figures.missed <= 2, "{figures:?}");
-    assert!(figures.emergencies_missed <= 2, "{figures:?}");
-    assert!(figures.false_alarms <= 13, "{figures:?}");
-    assert!(figures.false_alarms_denying_nothing == 0, "{figures:?}");
 }
 
 /// Our own wordings: at least three per category, and ordinary messages that share words
@@ -596,6 +585,8 @@ fn lay_words_misspellings_and_words_apart_are_caught() {
         ("the right leg was fine at breakfast, today it just wouldn't work", "rapid_weakness"),
         ("it was only ever my left leg, now it's both at once", "bilateral_symptoms"),
         ("since the op I get there but nothing comes out", "sexual_dysfunction"),
+        ("I was in the back seat when our Fiesta rolled over on the bypass", "major_trauma"),
+        ("slipped and went right down the escalator on my backside", "major_trauma"),
     ];
     let urgent = [
         ("dropped 6 kg since the summer without meaning to", "weight_loss"),
@@ -960,6 +951,8 @@ fn idioms_other_peoples_accidents_and_improvement_stay_quiet() {
         "my diary is empty this week so I can come any time",
         "I can't clench my fist properly since the wrist fracture",
         "I hit the sack early and slept fine, my leg is much better",
+        "I rolled over in bed and a shooting pain went down my leg",
+        "the escalator at the station is broken so I took the stairs and my leg ached",
     ];
     assert_quiet(&messages);
 }
