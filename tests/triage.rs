@@ -346,6 +346,19 @@ fn held_out_batches_tuned_on_stay_caught() {
     }
 }
 
+/// Held-out batch 44 is still held out: measured once with the current method (recall
+/// 143/150, emergencies 82/88, false alarms 17/90, of which 3 on the 70 ordinary messages that
+/// deny no symptom by name) and never read. This guards those figures without printing a
+/// message, so that a later change cannot quietly lose what it caught.
+#[test]
+fn held_out_batch_44_keeps_its_measured_figures_unread() {
+    let figures = run_showing("redflags_heldout44.jsonl", false);
+    assert!(figures.missed <= 7, "{figures:?}");
+    assert!(figures.emergencies_missed <= 6, "{figures:?}");
+    assert!(figures.false_alarms <= 17, "{figures:?}");
+    assert!(figures.false_alarms_denying_nothing <= 3, "{figures:?}");
+}
+
 /// Our own wordings: at least three per category, and ordinary messages that share words
 /// with red flags (a face cradle's numbness, a booking "accident", intentional weight loss).
 #[test]
