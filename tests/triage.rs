@@ -291,7 +291,12 @@ fn dev_set_every_red_flag_is_caught_and_ordinary_talk_is_left_alone() {
 ///   close to a category, going to the loo more while drinking three litres a day (an
 ///   ordinary sentence for it cost two flags of earlier batches) and a fall off a swing at 8;
 /// - batch 43's thirteen: every one a message that denies symptoms by name, each worded as a
-///   condition.
+///   condition;
+/// - batch 44's sixteen: fourteen denials by name (four direct: symptoms listed past a
+///   negation's reach, or denied by "fine"), legs that ache "on both sides" after running
+///   again (an exception for running or muscle soreness would silence "started running again
+///   and my legs are numb on both sides"), and a sister's "spinal tumour" (her spine is back
+///   trouble that may be what the message asks about).
 #[test]
 fn held_out_batches_tuned_on_stay_caught() {
     for (file, misses, false_alarms) in [
@@ -339,24 +344,12 @@ fn held_out_batches_tuned_on_stay_caught() {
         ("redflags_heldout41.jsonl", 0, 11),
         ("redflags_heldout42.jsonl", 0, 14),
         ("redflags_heldout43.jsonl", 0, 13),
+        ("redflags_heldout44.jsonl", 0, 16),
     ] {
         let figures = run(file);
         assert!(figures.missed <= misses && figures.emergencies_missed <= misses, "{file}: {figures:?}");
         assert!(figures.false_alarms <= false_alarms, "{file}: {figures:?}");
     }
-}
-
-/// Held-out batch 44 is still held out: measured once with the current method (recall
-/// 143/150, emergencies 82/88, false alarms 17/90, of which 3 on the 70 ordinary messages that
-/// deny no symptom by name) and never read. This guards those figures without printing a
-/// message, so that a later change cannot quietly lose what it caught.
-#[test]
-fn held_out_batch_44_keeps_its_measured_figures_unread() {
-    let figures = run_showing("redflags_heldout44.jsonl", false);
-    assert!(figures.missed <= 7, "{figures:?}");
-    assert!(figures.emergencies_missed <= 6, "{figures:?}");
-    assert!(figures.false_alarms <= 17, "{figures:?}");
-    assert!(figures.false_alarms_denying_nothing <= 3, "{figures:?}");
 }
 
 /// Our own wordings: at least three per category, and ordinary messages that share words
@@ -600,6 +593,12 @@ fn lay_words_misspellings_and_words_apart_are_caught() {
         ("since the op I get there but nothing comes out", "sexual_dysfunction"),
         ("I was in the back seat when our Fiesta rolled over on the bypass", "major_trauma"),
         ("slipped and went right down the escalator on my backside", "major_trauma"),
+        ("in the shower I couldn't feel the hot water on my seat area", "saddle_numbness"),
+        ("everything below the belt has gone quiet since the back went on Monday", "sexual_dysfunction"),
+        ("my husband messed himself in his sleep last night", "bowel_dysfunction"),
+        ("this morning I can't even press the clutch, yesterday I drove fine", "rapid_weakness"),
+        ("my knee folded as I got off the bus and I went down", "rapid_weakness"),
+        ("leaked walking the dog, no idea it was happening", "bladder_dysfunction"),
     ];
     let urgent = [
         ("dropped 6 kg since the summer without meaning to", "weight_loss"),
@@ -629,6 +628,7 @@ fn lay_words_misspellings_and_words_apart_are_caught() {
         ("ex IVDU, clean for years, now sciatica", "iv_drug_use"),
         ("he's been injecting crack again and now his back is agony", "iv_drug_use"),
         ("the second my head hits the pillow it aches and nothing shifts it", "night_pain"),
+        ("there's a hard thing next to my spine like a small ball", "back_lump_deformity"),
         ("my knee keeps giein way on the stairs these last weeks", "leg_weakness"),
         ("calf raises on the right are fine but on the left I can't even do one now", "leg_weakness"),
         ("never a niggle in 68 years and now sciatica", "age_onset"),
@@ -966,6 +966,9 @@ fn idioms_other_peoples_accidents_and_improvement_stay_quiet() {
         "I hit the sack early and slept fine, my leg is much better",
         "I rolled over in bed and a shooting pain went down my leg",
         "the escalator at the station is broken so I took the stairs and my leg ached",
+        "the roof leaked again today, what a week, my back is sore",
+        "the seat area of my car is too hard and my sciatica hates it",
+        "I couldn't press the clutch properly because of the pain, clutch control is awful today",
     ];
     assert_quiet(&messages);
 }
@@ -992,6 +995,8 @@ fn someone_elses_illness_is_quiet_unless_the_message_speaks_of_back_trouble() {
         "my nan is having cancer treatment, and lifting her has made my back sore",
         "cancel my 2pm please, my son has a fever",
         "my neighbour fell off a roof in the spring. Mine's just the usual sciatica from the desk",
+        // A broken wrist is no back or leg trouble.
+        "my friend fell off a ladder and fractured her wrist, so my leg pain will have to wait",
         // Someone who asked in the server is someone else.
         "someone asked about cancer and massage in here last week, my own sciatica is just the usual",
     ] {
