@@ -352,6 +352,19 @@ fn held_out_batches_tuned_on_stay_caught() {
     }
 }
 
+/// Held-out batch 45 is still held out: measured once with the current method (recall
+/// 143/150, emergencies 83/88, false alarms 19/90, of which 7 on the 74 ordinary messages that
+/// deny no symptom by name) and never read. This guards those figures without printing a
+/// message, so that a later change cannot quietly lose what it caught.
+#[test]
+fn held_out_batch_45_keeps_its_measured_figures_unread() {
+    let figures = run_showing("redflags_heldout45.jsonl", false);
+    assert!(figures.missed <= 7, "{figures:?}");
+    assert!(figures.emergencies_missed <= 5, "{figures:?}");
+    assert!(figures.false_alarms <= 19, "{figures:?}");
+    assert!(figures.false_alarms_denying_nothing <= 7, "{figures:?}");
+}
+
 /// Our own wordings: at least three per category, and ordinary messages that share words
 /// with red flags (a face cradle's numbness, a booking "accident", intentional weight loss).
 #[test]
