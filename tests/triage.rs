@@ -296,7 +296,16 @@ fn dev_set_every_red_flag_is_caught_and_ordinary_talk_is_left_alone() {
 ///   negation's reach, or denied by "fine"), legs that ache "on both sides" after running
 ///   again (an exception for running or muscle soreness would silence "started running again
 ///   and my legs are numb on both sides"), and a sister's "spinal tumour" (her spine is back
-///   trouble that may be what the message asks about).
+///   trouble that may be what the message asks about);
+/// - batch 45's eighteen: twelve denials by name (six direct; the semantic layer finds "the
+///   codeine has bunged me up" close to pain getting worse), a nan's osteoporosis beside
+///   "nothing on her back", a pain begun on a friend's sofa, "right side only. I'm fine,
+///   right?" (the tag question reads as a second side), a mum's sciatica "in both legs when
+///   she was pregnant" (an exception for a time gone by would silence "in both legs when I
+///   woke up"), someone else's car crash that made the writer late, an aunt's cancer "in her
+///   spine", and a thigh "a bit smaller" than the other from a knee operation ten years ago
+///   (no exception of the leg-weakness rules speaks of an operation); and its miss: a leg that "just stops working", caught at the urgent tier
+///   only, its "since the morning" told in another sentence.
 #[test]
 fn held_out_batches_tuned_on_stay_caught() {
     for (file, misses, false_alarms) in [
@@ -345,24 +354,12 @@ fn held_out_batches_tuned_on_stay_caught() {
         ("redflags_heldout42.jsonl", 0, 14),
         ("redflags_heldout43.jsonl", 0, 13),
         ("redflags_heldout44.jsonl", 0, 16),
+        ("redflags_heldout45.jsonl", 1, 18),
     ] {
         let figures = run(file);
         assert!(figures.missed <= misses && figures.emergencies_missed <= misses, "{file}: {figures:?}");
         assert!(figures.false_alarms <= false_alarms, "{file}: {figures:?}");
     }
-}
-
-/// Held-out batch 45 is still held out: measured once with the current method (recall
-/// 143/150, emergencies 83/88, false alarms 19/90, of which 7 on the 74 ordinary messages that
-/// deny no symptom by name) and never read. This guards those figures without printing a
-/// message, so that a later change cannot quietly lose what it caught.
-#[test]
-fn held_out_batch_45_keeps_its_measured_figures_unread() {
-    let figures = run_showing("redflags_heldout45.jsonl", false);
-    assert!(figures.missed <= 7, "{figures:?}");
-    assert!(figures.emergencies_missed <= 5, "{figures:?}");
-    assert!(figures.false_alarms <= 19, "{figures:?}");
-    assert!(figures.false_alarms_denying_nothing <= 7, "{figures:?}");
 }
 
 /// Our own wordings: at least three per category, and ordinary messages that share words
@@ -612,6 +609,10 @@ fn lay_words_misspellings_and_words_apart_are_caught() {
         ("this morning I can't even press the clutch, yesterday I drove fine", "rapid_weakness"),
         ("my knee folded as I got off the bus and I went down", "rapid_weakness"),
         ("leaked walking the dog, no idea it was happening", "bladder_dysfunction"),
+        ("this morning my leg felt shaky and now it won't do what I tell it at all", "rapid_weakness"),
+        ("today he's gone from walking fine to not being able to stand at all", "rapid_weakness"),
+        ("since lunch she can't get to the toilet without me holding her up", "rapid_weakness"),
+        ("I passed wind and more than wind came out", "bowel_dysfunction"),
     ];
     let urgent = [
         ("dropped 6 kg since the summer without meaning to", "weight_loss"),
@@ -642,6 +643,8 @@ fn lay_words_misspellings_and_words_apart_are_caught() {
         ("he's been injecting crack again and now his back is agony", "iv_drug_use"),
         ("the second my head hits the pillow it aches and nothing shifts it", "night_pain"),
         ("there's a hard thing next to my spine like a small ball", "back_lump_deformity"),
+        ("the ache ramps up once I'm in bed and nothing settles it", "night_pain"),
+        ("my leg is every day more sore and the tablets from the chemist have no effect", "severe_worsening_pain"),
         ("my knee keeps giein way on the stairs these last weeks", "leg_weakness"),
         ("calf raises on the right are fine but on the left I can't even do one now", "leg_weakness"),
         ("never a niggle in 68 years and now sciatica", "age_onset"),
@@ -982,6 +985,10 @@ fn idioms_other_peoples_accidents_and_improvement_stay_quiet() {
         "the roof leaked again today, what a week, my back is sore",
         "the seat area of my car is too hard and my sciatica hates it",
         "I couldn't press the clutch properly because of the pain, clutch control is awful today",
+        "both feet go numb when the cat sleeps on them, fine as soon as I wriggle",
+        "it won't do what I tell it, the new massage gun, any tips?",
+        "the baby won't settle at night and nothing settles her, my back aches from rocking",
+        "passed wind in yoga and nearly died of embarrassment, does sciatica cause gas?",
     ];
     assert_quiet(&messages);
 }
@@ -1068,6 +1075,8 @@ fn exceptions_never_silence_a_symptom_stated_beside_them() {
     // "the other leg is fine" is harmless; "my back is fine" beside both legs is not.
     assert!(flags("my right leg hurts and the left one is fine").is_empty());
     assert_eq!(flags("both legs are tingling but my back is fine"), ["bilateral_symptoms"]);
+    // Feet numb from a cat asleep on them pass with a wriggle; numb feet that do not are a flag.
+    assert!(caught("both feet numb since this morning and it doesn't go when I wriggle", "bilateral_symptoms"));
     // A cancer charity is harmless; cancer treated is not, whatever preposition comes before.
     assert!(flags("I'm doing a 10k for cancer research in May").is_empty());
     assert_eq!(flags("I had chemo for cancer of the lung in 2018"), ["cancer_history"]);
