@@ -362,6 +362,19 @@ fn held_out_batches_tuned_on_stay_caught() {
     }
 }
 
+/// Held-out batch 46 is still held out: measured once with the current method (recall
+/// 146/150, emergencies 86/88, false alarms 24/90, of which 8 on the 72 ordinary messages that
+/// deny no symptom by name) and never read. This guards those figures without printing a
+/// message, so that a later change cannot quietly lose what it caught.
+#[test]
+fn held_out_batch_46_keeps_its_measured_figures_unread() {
+    let figures = run_showing("redflags_heldout46.jsonl", false);
+    assert!(figures.missed <= 4, "{figures:?}");
+    assert!(figures.emergencies_missed <= 2, "{figures:?}");
+    assert!(figures.false_alarms <= 24, "{figures:?}");
+    assert!(figures.false_alarms_denying_nothing <= 8, "{figures:?}");
+}
+
 /// Our own wordings: at least three per category, and ordinary messages that share words
 /// with red flags (a face cradle's numbness, a booking "accident", intentional weight loss).
 #[test]
