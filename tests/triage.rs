@@ -304,8 +304,9 @@ fn dev_set_every_red_flag_is_caught_and_ordinary_talk_is_left_alone() {
 ///   she was pregnant" (an exception for a time gone by would silence "in both legs when I
 ///   woke up"), someone else's car crash that made the writer late, an aunt's cancer "in her
 ///   spine", and a thigh "a bit smaller" than the other from a knee operation ten years ago
-///   (no exception of the leg-weakness rules speaks of an operation); and its miss: a leg that "just stops working", caught at the urgent tier
-///   only, its "since the morning" told in another sentence.
+///   (no exception of the leg-weakness rules speaks of an operation); and its miss: a leg
+///   that "just stops working", caught at the urgent tier only, its "since the morning" told
+///   in another sentence.
 #[test]
 fn held_out_batches_tuned_on_stay_caught() {
     for (file, misses, false_alarms) in [
