@@ -306,7 +306,13 @@ fn dev_set_every_red_flag_is_caught_and_ordinary_talk_is_left_alone() {
 ///   spine", and a thigh "a bit smaller" than the other from a knee operation ten years ago
 ///   (no exception of the leg-weakness rules speaks of an operation); and its miss: a leg
 ///   that "just stops working", caught at the urgent tier only, its "since the morning" told
-///   in another sentence.
+///   in another sentence;
+/// - batch 46's eighteen: fourteen denials by name (two direct, where the both-legs rule's
+///   match begins before the denial: "pins and needles in the toes. Not both legs" and "no
+///   numbness in the saddle area, both legs strong"), "accident at work? no lol" (the semantic layer hears a bowel accident),
+///   a cold "but no fever", a mate's dad's cancer "in his spine", an aunt's cancer treatment
+///   beside "a foot massage" (a foot is leg trouble that may be hers), and a dumbbell dropped
+///   on a toe (close to the trauma examples).
 #[test]
 fn held_out_batches_tuned_on_stay_caught() {
     for (file, misses, false_alarms) in [
@@ -356,24 +362,12 @@ fn held_out_batches_tuned_on_stay_caught() {
         ("redflags_heldout43.jsonl", 0, 13),
         ("redflags_heldout44.jsonl", 0, 16),
         ("redflags_heldout45.jsonl", 1, 18),
+        ("redflags_heldout46.jsonl", 0, 18),
     ] {
         let figures = run(file);
         assert!(figures.missed <= misses && figures.emergencies_missed <= misses, "{file}: {figures:?}");
         assert!(figures.false_alarms <= false_alarms, "{file}: {figures:?}");
     }
-}
-
-/// Held-out batch 46 is still held out: measured once with the current method (recall
-/// 146/150, emergencies 86/88, false alarms 24/90, of which 8 on the 72 ordinary messages that
-/// deny no symptom by name) and never read. This guards those figures without printing a
-/// message, so that a later change cannot quietly lose what it caught.
-#[test]
-fn held_out_batch_46_keeps_its_measured_figures_unread() {
-    let figures = run_showing("redflags_heldout46.jsonl", false);
-    assert!(figures.missed <= 4, "{figures:?}");
-    assert!(figures.emergencies_missed <= 2, "{figures:?}");
-    assert!(figures.false_alarms <= 24, "{figures:?}");
-    assert!(figures.false_alarms_denying_nothing <= 8, "{figures:?}");
 }
 
 /// Our own wordings: at least three per category, and ordinary messages that share words
@@ -406,6 +400,8 @@ fn lay_words_misspellings_and_words_apart_are_caught() {
         ("It's on both legs since yesterday.", "bilateral_symptoms"),
         ("numb down there", "saddle_numbness"),
         ("couldnt get it up", "sexual_dysfunction"),
+        ("Orgasms feel like they have been turned down since the flare.", "sexual_dysfunction"),
+        ("his leg isn't working properly since this morning and it's getting worse through the day", "rapid_weakness"),
         (
             "my wife and I tried on Saturday and nothing happened down below, never had that before",
             "sexual_dysfunction",
@@ -703,6 +699,11 @@ fn lay_words_misspellings_and_words_apart_are_caught() {
         ("when I go to bed I can't find one position that works, it just throbs", "night_pain"),
         ("my leg hurts more when I lie down on my left side", "night_pain"),
         ("the pain never switches off, day or night", "night_pain"),
+        ("In the night the pain is so bad I cannot lie in bed, I have to get up and walk around.", "night_pain"),
+        (
+            "I've been told I have thinning bones and now my back is really sore after a small fall.",
+            "osteoporosis_steroids",
+        ),
         ("the codeine isn't even taking the edge off", "severe_worsening_pain"),
         ("never had back trouble in all my 68 years, now sciatica out of nowhere", "age_onset"),
     ];
@@ -1003,6 +1004,11 @@ fn idioms_other_peoples_accidents_and_improvement_stay_quiet() {
         "it won't do what I tell it, the new massage gun, any tips?",
         "the baby won't settle at night and nothing settles her, my back aches from rocking",
         "passed wind in yoga and nearly died of embarrassment, does sciatica cause gas?",
+        "My partner says my snoring is worse at night since the flare up.",
+        "bone density results came back great, still got sciatica in the left leg",
+        "My son (22) has sciatica from the gym, can he book in?",
+        "lost weight deliberately this year, 8kg, sciatica better",
+        "I have to get up at night for a wee, sciatica is fine",
     ];
     assert_quiet(&messages);
 }
@@ -1029,6 +1035,9 @@ fn someone_elses_illness_is_quiet_unless_the_message_speaks_of_back_trouble() {
         "my nan is having cancer treatment, and lifting her has made my back sore",
         "cancel my 2pm please, my son has a fever",
         "my neighbour fell off a roof in the spring. Mine's just the usual sciatica from the desk",
+        // A sentence that names no one goes on about the one named last: the writer.
+        "My dad was in a car crash on Monday, he's OK, but the worry has set my sciatica off. Same place as always, left buttock down to the knee.",
+        "Mum survived breast cancer and wants to book a relaxing session.",
         // A broken wrist is no back or leg trouble.
         "my friend fell off a ladder and fractured her wrist, so my leg pain will have to wait",
         // Someone who asked in the server is someone else.
@@ -1042,6 +1051,8 @@ fn someone_elses_illness_is_quiet_unless_the_message_speaks_of_back_trouble() {
         ("my dad had cancer years ago and now has sciatica out of nowhere", "cancer_history"),
         ("my sister and I were in a car crash on Sunday, can we book?", "major_trauma"),
         ("I had a car crash, my sister drove me here", "major_trauma"),
+        // A sentence that names no one after the other person's: it may be theirs.
+        ("My dad was in a car crash on Monday. Hip and back are really bad since.", "major_trauma"),
         ("my aunt has osteoporosis and her hip has been hurting", "osteoporosis_steroids"),
         ("my husband fell off a ladder and I think he hurt his back", "major_trauma"),
         ("was helping my brother with his shed, lost my footing and fell off the ladder", "major_trauma"),
@@ -1103,6 +1114,14 @@ fn exceptions_never_silence_a_symptom_stated_beside_them() {
     // A lump found benign is harmless; a new lump beside an old benign one is not.
     assert!(flags("the lump on my back turned out to be just a cyst").is_empty());
     assert_eq!(flags("I had a benign tumour removed and now there's a new lump on my back"), ["back_lump_deformity"]);
+    // Good bone density is harmless; a later scan's thinning bones after a "but" are not.
+    assert!(flags("my bone density is great, just sciatica").is_empty());
+    assert_eq!(
+        flags("my bone density was fine in 2019 but this year they found thinning bones"),
+        ["osteoporosis_steroids"]
+    );
+    // Snoring worse at night is no pain; the pain worse at night beside it is.
+    assert!(caught("my snoring is awful and the pain is worse at night, every night", "night_pain"));
     // Heels and toes fine is harmless; a "but" after it sets a dropped foot apart.
     assert!(flags("I can walk on my heels and tiptoes fine, the physio checked").is_empty());
     assert_eq!(
@@ -1268,6 +1287,11 @@ fn a_negated_mention_still_gets_the_notice_worded_as_a_condition() {
     assert!(notice.contains("\"bladder problems\""), "{notice}");
     let affirmed = triage.assess("I have bladder problems, no fever", &[]).notice.unwrap();
     assert!(affirmed.contains("Please get medical help now"), "{affirmed}");
+    // Asked and answered "no" is denied too; answered "yes", it is not.
+    let answered = triage.assess("Numb down there? No. Just a sore bum cheek.", &[]).notice.unwrap();
+    assert!(answered.contains("If you notice"), "{answered}");
+    let confirmed = triage.assess("Numb down there? Yes. Since this morning.", &[]).notice.unwrap();
+    assert!(confirmed.contains("Please get medical help now"), "{confirmed}");
 }
 
 #[test]

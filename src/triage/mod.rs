@@ -59,6 +59,9 @@ pub const MIN_EXAMPLES: usize = 10;
 /// A negation ("no", "never", "without") up to four words before a match, which then reads
 /// as "I do not have it".
 const NEGATION: &str = r"\b(no|not|never|without|nor|none|dont|doesnt|havent|hasnt|hadnt|didnt|arent|isnt|wasnt|denies|free of)\b( \w+){0,3} ?$";
+/// A symptom asked about and answered "no" ("Numb down there? No."): the answer, a fragment,
+/// ends the question's sentence, so the match reads as denied too.
+const ANSWERED_NO: &str = r"^ (no|nope|nah|none|never|not really|no way)$";
 /// A negation right before an exception ("without trying to lose weight", "not dieting"):
 /// the harmless reading is denied, so the exception does not apply.
 const EXCEPTION_NEGATION: &str =
@@ -166,6 +169,7 @@ pub struct Triage {
     categories: Vec<Category>,
     notices: BTreeMap<Tier, Notices>,
     negation: Regex,
+    answered_no: Regex,
     exception_negation: Regex,
     others: Option<Others>,
     semantic: Semantic,
@@ -468,6 +472,7 @@ impl Triage {
             .build()
             .map_err(|e| vec![Problem::new(path, 1, format!("the patterns together are too large: {e}"))])?;
         let negation = RegexBuilder::new(NEGATION).unicode(false).build().expect("the negation pattern is valid");
+        let answered_no = RegexBuilder::new(ANSWERED_NO).unicode(false).build().expect("the answer pattern is valid");
         let exception_negation =
             RegexBuilder::new(EXCEPTION_NEGATION).unicode(false).build().expect("the negation pattern is valid");
         let semantic = Semantic::new(examples.into_iter().map(|(e, _)| e).collect(), ordinary, thresholds);
@@ -478,6 +483,7 @@ impl Triage {
             categories,
             notices,
             negation,
+            answered_no,
             exception_negation,
             others,
             semantic,
@@ -524,7 +530,9 @@ impl Triage {
             {
                 continue;
             }
-            let negated = self.negation.is_match(&text[..span.start]);
+            let sentence_end = normalized.sentence_at(span.start).end.max(span.end);
+            let negated =
+                self.negation.is_match(&text[..span.start]) || self.answered_no.is_match(&text[span.end..sentence_end]);
             // The normalised text is ASCII, so every byte offset is a character boundary.
             let matched = &normalized.text[span.clone()];
             let flag = RedFlag {
@@ -780,10 +788,15 @@ fn expand_word_lists(lists: &BTreeMap<String, Spanned<String>>) -> (BTreeMap<Str
 
 /// Whether the trouble at `mention` is the writer's own: in its sentence, up to the mention's
 /// end, a word for the writer ("my back") comes after the last word for anyone else ("my
-/// nan", "her"). Told with no one named, it may be the other person's.
+/// nan", "her"). A sentence that names no one goes on about whoever the message named last
+/// ("... my sciatica's flared up again. Usual spot, right hip."); told with no one named in
+/// the whole message, it may be the other person's.
 fn writers_own(others: &Others, normalized: &Normalized, mention: Range<usize>) -> bool {
     let text = normalized.text.as_bytes();
-    let told = &text[normalized.sentence_at(mention.start).start.min(mention.start)..mention.end];
+    let sentence = &text[normalized.sentence_at(mention.start).start.min(mention.start)..mention.end];
+    let names_someone =
+        |told: &[u8]| others.own.is_match(told) || others.people.is_match(told) || others.third_person.is_match(told);
+    let told = if names_someone(sentence) { sentence } else { &text[..mention.end] };
     let Some(writer) = others.own.find_iter(told).last() else { return false };
     let someone_else = others.people.find_iter(told).chain(others.third_person.find_iter(told)).map(|m| m.end()).max();
     // The writer's word must start after the other's name ends: "my" in "my nan" names the nan.
