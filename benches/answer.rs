@@ -50,9 +50,6 @@ fn questions(c: &mut Criterion) {
     group.finish();
 }
 
-/// Triage and answer of whole messages as people write them: every labelled red-flag message
-/// (short ones, and rambling ones of many clauses), timed one at a time end to end; p50 and
-/// p99 are printed, criterion times the longest.
 /// Every labelled red-flag message in `tests/data`, in a fixed order.
 fn labelled_messages() -> Vec<String> {
     let mut files: Vec<_> = std::fs::read_dir("tests/data")
@@ -73,6 +70,9 @@ fn labelled_messages() -> Vec<String> {
         .collect()
 }
 
+/// Triage and answer of whole messages as people write them: every labelled red-flag message
+/// (short ones, and rambling ones of many clauses), timed one at a time end to end; p50 and
+/// p99 are printed, criterion times the longest.
 fn messages(c: &mut Criterion) {
     let knowledge = Knowledge::open(&Config::default()).unwrap();
     let config = ReplyConfig::default();
