@@ -312,7 +312,10 @@ fn dev_set_every_red_flag_is_caught_and_ordinary_talk_is_left_alone() {
 ///   numbness in the saddle area, both legs strong"), "accident at work? no lol" (the semantic layer hears a bowel accident),
 ///   a cold "but no fever", a mate's dad's cancer "in his spine", an aunt's cancer treatment
 ///   beside "a foot massage" (a foot is leg trouble that may be hers), and a dumbbell dropped
-///   on a toe (close to the trauma examples).
+///   on a toe (close to the trauma examples);
+/// - batch 47's twelve: every one a message that denies symptoms by name (three direct: a
+///   negation inside the match, "my foot isn't dragging" and "knee doesn't give way", and an
+///   intake form's questions answered after them, "neither applies to me").
 #[test]
 fn held_out_batches_tuned_on_stay_caught() {
     for (file, misses, false_alarms) in [
@@ -363,24 +366,12 @@ fn held_out_batches_tuned_on_stay_caught() {
         ("redflags_heldout44.jsonl", 0, 16),
         ("redflags_heldout45.jsonl", 1, 18),
         ("redflags_heldout46.jsonl", 0, 18),
+        ("redflags_heldout47.jsonl", 0, 12),
     ] {
         let figures = run(file);
         assert!(figures.missed <= misses && figures.emergencies_missed <= misses, "{file}: {figures:?}");
         assert!(figures.false_alarms <= false_alarms, "{file}: {figures:?}");
     }
-}
-
-/// Held-out batch 47 is still held out: measured once with the current method (recall
-/// 147/150, emergencies 85/88, false alarms 16/90, of which 4 on the 74 ordinary messages that
-/// deny no symptom by name) and never read. This guards those figures without printing a
-/// message, so that a later change cannot quietly lose what it caught.
-#[test]
-fn held_out_batch_47_keeps_its_measured_figures_unread() {
-    let figures = run_showing("redflags_heldout47.jsonl", false);
-    assert!(figures.missed <= 3, "{figures:?}");
-    assert!(figures.emergencies_missed <= 3, "{figures:?}");
-    assert!(figures.false_alarms <= 16, "{figures:?}");
-    assert!(figures.false_alarms_denying_nothing <= 4, "{figures:?}");
 }
 
 /// Our own wordings: at least three per category, and ordinary messages that share words
@@ -412,6 +403,12 @@ fn lay_words_misspellings_and_words_apart_are_caught() {
         ("my leg gave way. started this afternoon and its worse now", "rapid_weakness"),
         ("It's on both legs since yesterday.", "bilateral_symptoms"),
         ("numb down there", "saddle_numbness"),
+        ("had to leg it at the supermarket and didn't make it, first time ever", "bowel_dysfunction"),
+        ("my butt cheeks feel like they belong to somebody else since the weekend", "saddle_numbness"),
+        ("since Sunday I can hardly pass any when I go to the loo", "bladder_dysfunction"),
+        ("I have to strain for ages to pass water now", "bladder_dysfunction"),
+        ("I don't even get the urge to wee any more", "bladder_dysfunction"),
+        ("since the flare there's no feeling at all when things get heated with my wife", "sexual_dysfunction"),
         ("couldnt get it up", "sexual_dysfunction"),
         ("Orgasms feel like they have been turned down since the flare.", "sexual_dysfunction"),
         ("his leg isn't working properly since this morning and it's getting worse through the day", "rapid_weakness"),
@@ -1022,6 +1019,12 @@ fn idioms_other_peoples_accidents_and_improvement_stay_quiet() {
         "My son (22) has sciatica from the gym, can he book in?",
         "lost weight deliberately this year, 8kg, sciatica better",
         "I have to get up at night for a wee, sciatica is fine",
+        "had to run for the train and didn't make it, can I come at 3 instead?",
+        "my flask leaked all over my trousers on the bus, what a morning",
+        "I can walk fine, it's a dull ache at the back of my knee",
+        "the puppy yanked me over on our walk, landed on my knees, back is fine",
+        "Dropped a weight on my foot at the gym, my big toe is bruised.",
+        "I've been rubbish at drinking enough water, is that why I'm stiff?",
     ];
     assert_quiet(&messages);
 }
@@ -1055,6 +1058,8 @@ fn someone_elses_illness_is_quiet_unless_the_message_speaks_of_back_trouble() {
         "my friend fell off a ladder and fractured her wrist, so my leg pain will have to wait",
         // Someone who asked in the server is someone else.
         "someone asked about cancer and massage in here last week, my own sciatica is just the usual",
+        // An ex is someone else too.
+        "my ex crashed my car, so I'll be on the bus and a bit late",
     ] {
         assert!(categories(message).is_empty(), "{message:?} -> {:?}", categories(message));
     }
@@ -1067,6 +1072,7 @@ fn someone_elses_illness_is_quiet_unless_the_message_speaks_of_back_trouble() {
         // A sentence that names no one after the other person's: it may be theirs.
         ("My dad was in a car crash on Monday. Hip and back are really bad since.", "major_trauma"),
         ("my aunt has osteoporosis and her hip has been hurting", "osteoporosis_steroids"),
+        ("my ex was in a car crash on Sunday and now her back is agony", "major_trauma"),
         ("my husband fell off a ladder and I think he hurt his back", "major_trauma"),
         ("was helping my brother with his shed, lost my footing and fell off the ladder", "major_trauma"),
         // The writer as the subject before the other person is named.
@@ -1118,6 +1124,9 @@ fn exceptions_never_silence_a_symptom_stated_beside_them() {
     // A cancer charity is harmless; cancer treated is not, whatever preposition comes before.
     assert!(flags("I'm doing a 10k for cancer research in May").is_empty());
     assert_eq!(flags("I had chemo for cancer of the lung in 2018"), ["cancer_history"]);
+    // A spilled drink explains wet clothes, not wetting oneself beside it.
+    assert!(flags("my flask leaked all over my trousers on the bus").is_empty());
+    assert!(caught("my coffee spilled and I wet myself without feeling it", "bladder_dysfunction"));
     // Pain that eases when moving is mechanical; "worse at night and goes down my leg" is not.
     assert!(flags("it's worse at night but it eases when I get up").is_empty());
     assert_eq!(flags("it's worse at night and goes down my leg"), ["night_pain"]);
