@@ -374,6 +374,22 @@ fn held_out_batches_tuned_on_stay_caught() {
     }
 }
 
+/// Held-out batch 48 is still held out: measured once with the current method and never read.
+/// Its first two lines (one urgent flag, one ordinary message that denies nothing) were seen
+/// by accident before the measurement, so they were left out of it (recall 144/149,
+/// emergencies 85/88, false alarms 22/89, of which 9 on the 73 ordinary messages that deny no
+/// symptom by name) and are being replaced by a helper's; the guard allows one more miss and
+/// one more false alarm for them. It prints no message, so that a later change cannot quietly
+/// lose what the method caught.
+#[test]
+fn held_out_batch_48_keeps_its_measured_figures_unread() {
+    let figures = run_showing("redflags_heldout48.jsonl", false);
+    assert!(figures.missed <= 6, "{figures:?}");
+    assert!(figures.emergencies_missed <= 3, "{figures:?}");
+    assert!(figures.false_alarms <= 23, "{figures:?}");
+    assert!(figures.false_alarms_denying_nothing <= 10, "{figures:?}");
+}
+
 /// Our own wordings: at least three per category, and ordinary messages that share words
 /// with red flags (a face cradle's numbness, a booking "accident", intentional weight loss).
 #[test]
