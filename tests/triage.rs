@@ -378,8 +378,8 @@ fn held_out_batches_tuned_on_stay_caught() {
 /// Its first two lines (one urgent flag, one ordinary message that denies nothing) were seen
 /// by accident before the measurement, so they were left out of it (recall 144/149,
 /// emergencies 85/88, false alarms 22/89, of which 9 on the 73 ordinary messages that deny no
-/// symptom by name) and are being replaced by a helper's; the guard allows one more miss and
-/// one more false alarm for them. It prints no message, so that a later change cannot quietly
+/// symptom by name); they are to be replaced before batch 48 is read, and the guard allows one
+/// more miss and one more false alarm for them. It prints no message, so that a later change cannot quietly
 /// lose what the method caught.
 #[test]
 fn held_out_batch_48_keeps_its_measured_figures_unread() {
