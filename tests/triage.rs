@@ -315,7 +315,12 @@ fn dev_set_every_red_flag_is_caught_and_ordinary_talk_is_left_alone() {
 ///   on a toe (close to the trauma examples);
 /// - batch 47's twelve: every one a message that denies symptoms by name (three direct: a
 ///   negation inside the match, "my foot isn't dragging" and "knee doesn't give way", and an
-///   intake form's questions answered after them, "neither applies to me").
+///   intake form's questions answered after them, "neither applies to me");
+/// - batch 48's fifteen: thirteen denials by name (four direct), a car that "broke down, not a
+///   crash" (the crash rule's match holds the negation), and a phone dropped down the stairs,
+///   "not me", which the semantic layer finds close to a fall; and its miss: pain "down one
+///   leg for a month but since Sunday ... down the other one too", sixteen words from the one
+///   leg to the other one, past a together rule's reach.
 #[test]
 fn held_out_batches_tuned_on_stay_caught() {
     for (file, misses, false_alarms) in [
@@ -367,27 +372,12 @@ fn held_out_batches_tuned_on_stay_caught() {
         ("redflags_heldout45.jsonl", 1, 18),
         ("redflags_heldout46.jsonl", 0, 18),
         ("redflags_heldout47.jsonl", 0, 12),
+        ("redflags_heldout48.jsonl", 1, 15),
     ] {
         let figures = run(file);
         assert!(figures.missed <= misses && figures.emergencies_missed <= misses, "{file}: {figures:?}");
         assert!(figures.false_alarms <= false_alarms, "{file}: {figures:?}");
     }
-}
-
-/// Held-out batch 48 is still held out: measured once with the current method and never read.
-/// Its first two lines (one urgent flag, one ordinary message that denies nothing) were seen
-/// by accident before the measurement, so they were left out of it (recall 144/149,
-/// emergencies 85/88, false alarms 22/89, of which 9 on the 73 ordinary messages that deny no
-/// symptom by name); they are to be replaced before batch 48 is read, and the guard allows one
-/// more miss and one more false alarm for them. It prints no message, so that a later change cannot quietly
-/// lose what the method caught.
-#[test]
-fn held_out_batch_48_keeps_its_measured_figures_unread() {
-    let figures = run_showing("redflags_heldout48.jsonl", false);
-    assert!(figures.missed <= 6, "{figures:?}");
-    assert!(figures.emergencies_missed <= 3, "{figures:?}");
-    assert!(figures.false_alarms <= 23, "{figures:?}");
-    assert!(figures.false_alarms_denying_nothing <= 10, "{figures:?}");
 }
 
 /// Our own wordings: at least three per category, and ordinary messages that share words
@@ -424,6 +414,10 @@ fn lay_words_misspellings_and_words_apart_are_caught() {
         ("since Sunday I can hardly pass any when I go to the loo", "bladder_dysfunction"),
         ("I have to strain for ages to pass water now", "bladder_dysfunction"),
         ("I don't even get the urge to wee any more", "bladder_dysfunction"),
+        ("sciatica down one leg since March, and now it's going down the other one too", "bilateral_symptoms"),
+        ("no idea which foot is worse, they're both tingling", "bilateral_symptoms"),
+        ("numb and cold right where you'd sit, since yesterday", "saddle_numbness"),
+        ("my bum feels frozen since yesterday", "saddle_numbness"),
         ("since the flare there's no feeling at all when things get heated with my wife", "sexual_dysfunction"),
         ("couldnt get it up", "sexual_dysfunction"),
         ("Orgasms feel like they have been turned down since the flare.", "sexual_dysfunction"),
@@ -731,6 +725,8 @@ fn lay_words_misspellings_and_words_apart_are_caught() {
             "osteoporosis_steroids",
         ),
         ("the codeine isn't even taking the edge off", "severe_worsening_pain"),
+        ("the ache doesn't settle even when I lie down", "night_pain"),
+        ("my knee feels like it's about to give out on me", "leg_weakness"),
         ("never had back trouble in all my 68 years, now sciatica out of nowhere", "age_onset"),
     ];
     // A wee that comes out is a leak only when it comes out by itself: "a bit of" it, not "fine".
@@ -1041,6 +1037,10 @@ fn idioms_other_peoples_accidents_and_improvement_stay_quiet() {
         "the puppy yanked me over on our walk, landed on my knees, back is fine",
         "Dropped a weight on my foot at the gym, my big toe is bruised.",
         "I've been rubbish at drinking enough water, is that why I'm stiff?",
+        "stood at a gig for 2 hours and my legs ached after",
+        "a bag of frozen peas on my bum last night helped a bit",
+        "got the shivers after my cold water swim, back feels great",
+        "I've had a weak bladder since having my kids, is pelvic massage a thing?",
     ];
     assert_quiet(&messages);
 }
@@ -1200,6 +1200,8 @@ fn exceptions_never_silence_a_symptom_stated_beside_them() {
             "fever_infection",
         ),
         ("dropped 3 stone without trying, not chuffed at all", "weight_loss"),
+        // Shivers after cold water are the cold; a temperature beside them is not.
+        ("shivering after a cold shower and my temperature is 39", "fever_infection"),
         // Numbness from sitting passes; told as lasting beside the sitting, it is no such numbness.
         ("after a long drive my bum has been numb ever since", "saddle_numbness"),
         ("long drive yesterday and my bum is still numb", "saddle_numbness"),
