@@ -380,6 +380,19 @@ fn held_out_batches_tuned_on_stay_caught() {
     }
 }
 
+/// Held-out batch 49 is still held out: measured once with the current method (50) and never
+/// read (recall 142/150, emergencies 85/88, false alarms 15/90, of which 5 on the 74 ordinary
+/// messages that deny no symptom by name). It prints no message, so that a later change cannot
+/// quietly lose what the method caught.
+#[test]
+fn held_out_batch_49_keeps_its_measured_figures_unread() {
+    let figures = run_showing("redflags_heldout49.jsonl", false);
+    assert!(figures.missed <= 8, "{figures:?}");
+    assert!(figures.emergencies_missed <= 3, "{figures:?}");
+    assert!(figures.false_alarms <= 15, "{figures:?}");
+    assert!(figures.false_alarms_denying_nothing <= 5, "{figures:?}");
+}
+
 /// Our own wordings: at least three per category, and ordinary messages that share words
 /// with red flags (a face cradle's numbness, a booking "accident", intentional weight loss).
 #[test]
