@@ -320,7 +320,16 @@ fn dev_set_every_red_flag_is_caught_and_ordinary_talk_is_left_alone() {
 ///   crash" (the crash rule's match holds the negation), and a phone dropped down the stairs,
 ///   "not me", which the semantic layer finds close to a fall; and its miss: pain "down one
 ///   leg for a month but since Sunday ... down the other one too", sixteen words from the one
-///   leg to the other one, past a together rule's reach.
+///   leg to the other one, past a together rule's reach;
+/// - batch 49's fourteen: ten denials by name (two direct, a negation inside the match: "leg's
+///   not weak, foot's not dragging"), a back "worse at night" that turned out to be the
+///   mattress, a sister's spinal tumour (her spine is back trouble that may be hers), "both my
+///   legs are jelly" after leg day (an exception for the gym would silence numb legs after it),
+///   and a lump that "turned out to be a harmless cyst", close to the cancer examples (an
+///   ordinary sentence about a cyst took a spinal lump of batch 48 from the semantic layer);
+///   and its misses: a mum of 74 whose "never had it before" comes sixteen words after her
+///   age, and "getting thinner for no reason" beside "asking if I'm on a diet", where the
+///   exception for a diet silences it.
 #[test]
 fn held_out_batches_tuned_on_stay_caught() {
     for (file, misses, false_alarms) in [
@@ -373,24 +382,12 @@ fn held_out_batches_tuned_on_stay_caught() {
         ("redflags_heldout46.jsonl", 0, 18),
         ("redflags_heldout47.jsonl", 0, 12),
         ("redflags_heldout48.jsonl", 1, 15),
+        ("redflags_heldout49.jsonl", 2, 14),
     ] {
         let figures = run(file);
         assert!(figures.missed <= misses && figures.emergencies_missed <= misses, "{file}: {figures:?}");
         assert!(figures.false_alarms <= false_alarms, "{file}: {figures:?}");
     }
-}
-
-/// Held-out batch 49 is still held out: measured once with the current method (50) and never
-/// read (recall 142/150, emergencies 85/88, false alarms 15/90, of which 5 on the 74 ordinary
-/// messages that deny no symptom by name). It prints no message, so that a later change cannot
-/// quietly lose what the method caught.
-#[test]
-fn held_out_batch_49_keeps_its_measured_figures_unread() {
-    let figures = run_showing("redflags_heldout49.jsonl", false);
-    assert!(figures.missed <= 8, "{figures:?}");
-    assert!(figures.emergencies_missed <= 3, "{figures:?}");
-    assert!(figures.false_alarms <= 15, "{figures:?}");
-    assert!(figures.false_alarms_denying_nothing <= 5, "{figures:?}");
 }
 
 /// Our own wordings: at least three per category, and ordinary messages that share words
@@ -431,6 +428,9 @@ fn lay_words_misspellings_and_words_apart_are_caught() {
         ("no idea which foot is worse, they're both tingling", "bilateral_symptoms"),
         ("numb and cold right where you'd sit, since yesterday", "saddle_numbness"),
         ("my bum feels frozen since yesterday", "saddle_numbness"),
+        ("my back end has stopped telling me when it's time", "bowel_dysfunction"),
+        ("had a few little leaks this week, never had that before", "bladder_dysfunction"),
+        ("my knee went from fine to useless in a day", "rapid_weakness"),
         ("since the flare there's no feeling at all when things get heated with my wife", "sexual_dysfunction"),
         ("couldnt get it up", "sexual_dysfunction"),
         ("Orgasms feel like they have been turned down since the flare.", "sexual_dysfunction"),
@@ -740,6 +740,10 @@ fn lay_words_misspellings_and_words_apart_are_caught() {
         ("the codeine isn't even taking the edge off", "severe_worsening_pain"),
         ("the ache doesn't settle even when I lie down", "night_pain"),
         ("my knee feels like it's about to give out on me", "leg_weakness"),
+        ("my grandad's 81 and never had it before, now his back is killing him", "age_onset"),
+        ("my posture has gone all stooped this month", "back_lump_deformity"),
+        ("each week it's worse than the week before", "severe_worsening_pain"),
+        ("the worst pain I've ever known, worse than childbirth", "severe_worsening_pain"),
         ("never had back trouble in all my 68 years, now sciatica out of nowhere", "age_onset"),
     ];
     // A wee that comes out is a leak only when it comes out by itself: "a bit of" it, not "fine".
@@ -1054,6 +1058,9 @@ fn idioms_other_peoples_accidents_and_improvement_stay_quiet() {
         "a bag of frozen peas on my bum last night helped a bit",
         "got the shivers after my cold water swim, back feels great",
         "I've had a weak bladder since having my kids, is pelvic massage a thing?",
+        "the weakness in my calf settled months ago, just want a maintenance massage",
+        "our roof had a few little leaks since the storm, so the flat is damp",
+        "had a kidney stone once, worst pain ever, this sciatica is nothing next to it",
     ];
     assert_quiet(&messages);
 }
