@@ -390,6 +390,19 @@ fn held_out_batches_tuned_on_stay_caught() {
     }
 }
 
+/// Held-out batch 50 is still held out: measured once with the current method (51) and never
+/// read (recall 142/150, emergencies 84/88, false alarms 15/90, of which 4 on the 74 ordinary
+/// messages that deny no symptom by name). It prints no message, so that a later change cannot
+/// quietly lose what the method caught.
+#[test]
+fn held_out_batch_50_keeps_its_measured_figures_unread() {
+    let figures = run_showing("redflags_heldout50.jsonl", false);
+    assert!(figures.missed <= 8, "{figures:?}");
+    assert!(figures.emergencies_missed <= 4, "{figures:?}");
+    assert!(figures.false_alarms <= 15, "{figures:?}");
+    assert!(figures.false_alarms_denying_nothing <= 4, "{figures:?}");
+}
+
 /// Our own wordings: at least three per category, and ordinary messages that share words
 /// with red flags (a face cradle's numbness, a booking "accident", intentional weight loss).
 #[test]
@@ -1057,6 +1070,7 @@ fn idioms_other_peoples_accidents_and_improvement_stay_quiet() {
         "stood at a gig for 2 hours and my legs ached after",
         "a bag of frozen peas on my bum last night helped a bit",
         "got the shivers after my cold water swim, back feels great",
+        "had the chills last week, all better now, can I book?",
         "I've had a weak bladder since having my kids, is pelvic massage a thing?",
         "the weakness in my calf settled months ago, just want a maintenance massage",
         "our roof had a few little leaks since the storm, so the flat is damp",
