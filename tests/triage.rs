@@ -128,7 +128,8 @@ fn dev_set_every_red_flag_is_caught_and_ordinary_talk_is_left_alone() {
 }
 
 /// The held-out batches the rules and thresholds were tuned on (tests/data/README.md: each
-/// was measured once, then read): every flag stays caught but six. Kept on purpose:
+/// was measured once, then read): every flag stays caught but twelve, each named below with
+/// the batch's false alarms. Kept on purpose:
 /// - batch 5's three: a boss's heart attack in a message about the writer's sciatica, and
 ///   two harmless clauses the semantic layer finds close to a category's examples;
 /// - batch 6's five: three such clauses (a tighter threshold would cost six to eight flags on
@@ -327,9 +328,12 @@ fn dev_set_every_red_flag_is_caught_and_ordinary_talk_is_left_alone() {
 ///   legs are jelly" after leg day (an exception for the gym would silence numb legs after it),
 ///   and a lump that "turned out to be a harmless cyst", close to the cancer examples (an
 ///   ordinary sentence about a cyst took a spinal lump of batch 48 from the semantic layer);
-///   and its misses: a mum of 74 whose "never had it before" comes sixteen words after her
-///   age, and "getting thinner for no reason" beside "asking if I'm on a diet", where the
-///   exception for a diet silences it.
+///   and its miss: "getting thinner for no reason" beside "asking if I'm on a diet", where
+///   the exception for a diet silences it;
+/// - batch 50's thirteen: eleven denials by name (two direct: "numbness around my bottom and I
+///   haven't", answered after the match, and "bum not numb", a negation inside it), a friend's
+///   car accident beside the friend's sciatica (which may be the friend's concern), and a trip
+///   on a kerb that "sent a zap down my leg", close to the foot-drop examples.
 #[test]
 fn held_out_batches_tuned_on_stay_caught() {
     for (file, misses, false_alarms) in [
@@ -382,25 +386,13 @@ fn held_out_batches_tuned_on_stay_caught() {
         ("redflags_heldout46.jsonl", 0, 18),
         ("redflags_heldout47.jsonl", 0, 12),
         ("redflags_heldout48.jsonl", 1, 15),
-        ("redflags_heldout49.jsonl", 2, 14),
+        ("redflags_heldout49.jsonl", 1, 14),
+        ("redflags_heldout50.jsonl", 0, 13),
     ] {
         let figures = run(file);
         assert!(figures.missed <= misses && figures.emergencies_missed <= misses, "{file}: {figures:?}");
         assert!(figures.false_alarms <= false_alarms, "{file}: {figures:?}");
     }
-}
-
-/// Held-out batch 50 is still held out: measured once with the current method (51) and never
-/// read (recall 142/150, emergencies 84/88, false alarms 15/90, of which 4 on the 74 ordinary
-/// messages that deny no symptom by name). It prints no message, so that a later change cannot
-/// quietly lose what the method caught.
-#[test]
-fn held_out_batch_50_keeps_its_measured_figures_unread() {
-    let figures = run_showing("redflags_heldout50.jsonl", false);
-    assert!(figures.missed <= 8, "{figures:?}");
-    assert!(figures.emergencies_missed <= 4, "{figures:?}");
-    assert!(figures.false_alarms <= 15, "{figures:?}");
-    assert!(figures.false_alarms_denying_nothing <= 4, "{figures:?}");
 }
 
 /// Our own wordings: at least three per category, and ordinary messages that share words
@@ -786,6 +778,8 @@ fn each_way_of_telling_a_red_flag_is_caught() {
                 ("I sit on the loo and nothing comes even when I push", Tier::Emergency),
                 ("didn't make it to the toilet in time twice this week", Tier::Emergency),
                 ("found marks in my boxers I never felt happen", Tier::Emergency),
+                ("I've woken up wet twice since my back went", Tier::Emergency),
+                ("I'm stuck on the kitchen floor and can't get up, my leg won't work", Tier::Emergency),
             ],
         ),
         (
@@ -821,6 +815,13 @@ fn each_way_of_telling_a_red_flag_is_caught() {
                 ("fine this morning but I can't lift my foot tonight", Tier::Emergency),
                 ("the pain is getting worse every single day", Tier::Urgent),
                 ("since Tuesday my legs keep giving way under me", Tier::Emergency),
+                // The time told in a sentence of its own, after the symptom.
+                ("my knee keeps buckling. First time was at breakfast, now it's every few steps", Tier::Emergency),
+                ("over the past day my right leg has gone weak and wobbly", Tier::Emergency),
+                ("the ache is escalating, worse than yesterday", Tier::Urgent),
+                ("Dad is 70 and has just started with sciatica", Tier::Urgent),
+                ("it's there day and night and no position helps", Tier::Urgent),
+                ("her left leg isn't strong enough to get her up the step any more", Tier::Urgent),
             ],
         ),
         (
@@ -851,6 +852,9 @@ fn each_way_of_telling_a_red_flag_is_caught() {
 fn idioms_other_peoples_accidents_and_improvement_stay_quiet() {
     let messages = [
         "nearly had a heart attack at the price of parking",
+        "had a lump in my throat at my daughter's wedding, then danced all night",
+        "a little weakness in my legs after the 5k on Saturday, fine by the next morning",
+        "I'm 64 and my sciatica has started again after a quiet winter",
         "cabin fever from resting at home all week",
         "my friend had a car accident last year and swears by massage",
         "it used to wake me at night, now it doesn't",

@@ -33,6 +33,11 @@ const CONTINUATIONS: &[&str] = &[
     "got worse",
     "getting weaker",
     "got weaker",
+    // What is new, told after the symptom: "At 72 Dad's started with back pain. Never had it
+    // before." "Leg keeps buckling. First time was this morning, now it's every few steps."
+    "never had",
+    "never happened",
+    "first time",
 ];
 /// Characters that end a sentence.
 const SENTENCE_ENDS: &[char] = &['.', '!', '?', ';', '\n', '\u{2026}'];
@@ -227,6 +232,11 @@ mod tests {
         let story = Normalized::new("My leg just folds. Started a few hours ago. I started physio last week.");
         let sentences: Vec<&str> = story.sentences.iter().map(|s| &story.text[s.clone()]).collect();
         assert_eq!(sentences, ["my leg just folds started a few hours ago", "i started physio last week"]);
+        // So does one that tells what is new: the first time, or never before.
+        let new =
+            Normalized::new("Dad's back went. Never had it before. First time was Monday. He is seventy this year.");
+        let sentences: Vec<&str> = new.sentences.iter().map(|s| &new.text[s.clone()]).collect();
+        assert_eq!(sentences, ["dads back went never had it before first time was monday", "he is seventy this year"]);
         // An ellipsis is a pause, not a full stop; a run of full stops that ends a sentence
         // is an ellipsis too.
         let paused = Normalized::new("On steroids... the inhaler kind\u{2026} for asthma. My back is sore..");
