@@ -129,7 +129,10 @@ fn dev_set_every_red_flag_is_caught_and_ordinary_talk_is_left_alone() {
 
 /// The held-out batches the rules and thresholds were tuned on (tests/data/README.md: each
 /// was measured once, then read): every flag stays caught but twelve, each named below with
-/// the batch's false alarms. Kept on purpose:
+/// the batch's false alarms. A denial counted "direct" below was so when its batch was read;
+/// since a symptom denied at the end of its match ("bum not numb", "leg's not weak") reads as
+/// denied (step 55 of tests/data/README.md), nine of them (batches 38 to 50) are worded as a
+/// condition. Kept on purpose:
 /// - batch 5's three: a boss's heart attack in a message about the writer's sciatica, and
 ///   two harmless clauses the semantic layer finds close to a category's examples;
 /// - batch 6's five: three such clauses (a tighter threshold would cost six to eight flags on
@@ -1383,6 +1386,17 @@ fn a_negated_mention_still_gets_the_notice_worded_as_a_condition() {
     assert!(answered.contains("If you notice"), "{answered}");
     let confirmed = triage.assess("Numb down there? Yes. Since this morning.", &[]).notice.unwrap();
     assert!(confirmed.contains("Please get medical help now"), "{confirmed}");
+    // A checklist answered inside the match ("bottom not numb") is denied; a symptom told by
+    // a negation ("not working", "not strong enough") is stated.
+    for checklist in ["the nurse asked: wee fine, bottom not numb, both legs strong", "my leg isn't weak at all"] {
+        let assessment = triage.assess(checklist, &[]);
+        assert!(assessment.flags.iter().all(|f| f.negated), "{checklist}: {:?}", assessment.flags);
+        assert!(assessment.notice.unwrap().contains("If you notice"), "{checklist}");
+    }
+    for stated in ["my legs are not working since this morning", "her leg just isn't strong enough any more"] {
+        let notice = triage.assess(stated, &[]).notice.unwrap();
+        assert!(notice.contains("Please"), "{stated}: {notice}");
+    }
 }
 
 #[test]

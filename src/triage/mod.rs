@@ -62,6 +62,12 @@ const NEGATION: &str = r"\b(no|not|never|without|nor|none|dont|doesnt|havent|has
 /// A symptom asked about and answered "no" ("Numb down there? No."): the answer, a fragment,
 /// ends the question's sentence, so the match reads as denied too.
 const ANSWERED_NO: &str = r"^ (no|nope|nah|none|never|not really|no way)$";
+/// A match that ends on a symptom denied inside it ("waterworks fine, bum not numb", "leg's
+/// not weak"): a checklist answered, read as denied too. Only words that name a state, whose
+/// "not" is a denial: "legs not working" and "not strong enough" are symptoms told by a
+/// negation, and stay stated; so does "my bum isn't there, numb all round", where the word
+/// between is no adverb.
+const DENIED_AT_END: &str = r"\b(no|not|isnt|arent|wasnt|werent|nor|never)( (really|even|very|too|that|so|any))? (numb\w*|weak\w*|tingl\w*|dragg\w*|problems?|issues?|trouble|changes?|leak\w*|buckl\w*)$";
 /// A negation right before an exception ("without trying to lose weight", "not dieting"):
 /// the harmless reading is denied, so the exception does not apply.
 const EXCEPTION_NEGATION: &str =
@@ -170,6 +176,7 @@ pub struct Triage {
     notices: BTreeMap<Tier, Notices>,
     negation: Regex,
     answered_no: Regex,
+    denied_at_end: Regex,
     exception_negation: Regex,
     others: Option<Others>,
     semantic: Semantic,
@@ -473,6 +480,8 @@ impl Triage {
             .map_err(|e| vec![Problem::new(path, 1, format!("the patterns together are too large: {e}"))])?;
         let negation = RegexBuilder::new(NEGATION).unicode(false).build().expect("the negation pattern is valid");
         let answered_no = RegexBuilder::new(ANSWERED_NO).unicode(false).build().expect("the answer pattern is valid");
+        let denied_at_end =
+            RegexBuilder::new(DENIED_AT_END).unicode(false).build().expect("the denial pattern is valid");
         let exception_negation =
             RegexBuilder::new(EXCEPTION_NEGATION).unicode(false).build().expect("the negation pattern is valid");
         let semantic = Semantic::new(examples.into_iter().map(|(e, _)| e).collect(), ordinary, thresholds);
@@ -484,6 +493,7 @@ impl Triage {
             notices,
             negation,
             answered_no,
+            denied_at_end,
             exception_negation,
             others,
             semantic,
@@ -531,8 +541,9 @@ impl Triage {
                 continue;
             }
             let sentence_end = normalized.sentence_at(span.start).end.max(span.end);
-            let negated =
-                self.negation.is_match(&text[..span.start]) || self.answered_no.is_match(&text[span.end..sentence_end]);
+            let negated = self.negation.is_match(&text[..span.start])
+                || self.answered_no.is_match(&text[span.end..sentence_end])
+                || self.denied_at_end.is_match(&text[span.clone()]);
             // The normalised text is ASCII, so every byte offset is a character boundary.
             let matched = &normalized.text[span.clone()];
             let flag = RedFlag {
