@@ -128,7 +128,7 @@ fn dev_set_every_red_flag_is_caught_and_ordinary_talk_is_left_alone() {
 }
 
 /// The held-out batches the rules and thresholds were tuned on (tests/data/README.md: each
-/// was measured once, then read): every flag stays caught but twelve, each named below with
+/// was measured once, then read): every flag stays caught but fourteen, each named below with
 /// the batch's false alarms. A denial counted "direct" below was so when its batch was read;
 /// since a symptom denied at the end of its match ("bum not numb", "leg's not weak") reads as
 /// denied (step 55 of tests/data/README.md), nine of them (batches 38 to 50) are worded as a
@@ -336,7 +336,15 @@ fn dev_set_every_red_flag_is_caught_and_ordinary_talk_is_left_alone() {
 /// - batch 50's thirteen: eleven denials by name (two direct: "numbness around my bottom and I
 ///   haven't", answered after the match, and "bum not numb", a negation inside it), a friend's
 ///   car accident beside the friend's sciatica (which may be the friend's concern), and a trip
-///   on a kerb that "sent a zap down my leg", close to the foot-drop examples.
+///   on a kerb that "sent a zap down my leg", close to the foot-drop examples;
+/// - batch 51's fourteen: ten denials by name (all worded as a condition), bottoms numb on a
+///   church's wooden chairs "just because" of them, a friend's car accident beside the
+///   writer's own sciatica (an exception for the writer's trouble would silence a parent
+///   writing for a child), a long warehouse story the semantic layer finds close to night
+///   pain, and weight that "went up" close to the rapid-weakness examples; and its misses: a
+///   cyclist's "whole area" still "completely dead" a week off the bike (numb told without a
+///   saddle word), and a thigh gone from "that's odd" to "can't get off the sofa" in six
+///   hours, caught at the urgent tier only, the hours seventeen words from the weakness.
 #[test]
 fn held_out_batches_tuned_on_stay_caught() {
     for (file, misses, false_alarms) in [
@@ -391,24 +399,12 @@ fn held_out_batches_tuned_on_stay_caught() {
         ("redflags_heldout48.jsonl", 1, 15),
         ("redflags_heldout49.jsonl", 1, 14),
         ("redflags_heldout50.jsonl", 0, 13),
+        ("redflags_heldout51.jsonl", 2, 14),
     ] {
         let figures = run(file);
         assert!(figures.missed <= misses && figures.emergencies_missed <= misses, "{file}: {figures:?}");
         assert!(figures.false_alarms <= false_alarms, "{file}: {figures:?}");
     }
-}
-
-/// Held-out batch 51 is still held out: measured once with the current method (52) and never
-/// read (recall 142/150, emergencies 82/88, false alarms 14/90, of which 4 on the 74 ordinary
-/// messages that deny no symptom by name). It prints no message, so that a later change cannot
-/// quietly lose what the method caught.
-#[test]
-fn held_out_batch_51_keeps_its_measured_figures_unread() {
-    let figures = run_showing("redflags_heldout51.jsonl", false);
-    assert!(figures.missed <= 8, "{figures:?}");
-    assert!(figures.emergencies_missed <= 6, "{figures:?}");
-    assert!(figures.false_alarms <= 14, "{figures:?}");
-    assert!(figures.false_alarms_denying_nothing <= 4, "{figures:?}");
 }
 
 /// Our own wordings: at least three per category, and ordinary messages that share words
@@ -795,6 +791,10 @@ fn each_way_of_telling_a_red_flag_is_caught() {
                 ("didn't make it to the toilet in time twice this week", Tier::Emergency),
                 ("found marks in my boxers I never felt happen", Tier::Emergency),
                 ("I've woken up wet twice since my back went", Tier::Emergency),
+                ("had a poo accident in bed, never happened before", Tier::Emergency),
+                ("my backside doesn't seem to clench like it used to", Tier::Emergency),
+                ("since the sciatica started he can't finish, it just doesn't happen", Tier::Emergency),
+                ("he's on the strongest painkillers going and still cries when he turns over", Tier::Urgent),
                 ("I'm stuck on the kitchen floor and can't get up, my leg won't work", Tier::Emergency),
             ],
         ),
@@ -829,6 +829,7 @@ fn each_way_of_telling_a_red_flag_is_caught() {
             &[
                 ("it was only ever my left leg, now the right one is going too", Tier::Emergency),
                 ("fine this morning but I can't lift my foot tonight", Tier::Emergency),
+                ("since about 2pm my right leg has turned into a dead weight", Tier::Emergency),
                 ("the pain is getting worse every single day", Tier::Urgent),
                 ("since Tuesday my legs keep giving way under me", Tier::Emergency),
                 // The time told in a sentence of its own, after the symptom.
@@ -1149,6 +1150,8 @@ fn someone_elses_illness_is_quiet_unless_the_message_speaks_of_back_trouble() {
         ("I was helping my dad with his roof and fell off the ladder", "major_trauma"),
         // Still the writer's: a stubbed toe is harmless, toes that keep catching are not.
         ("I keep stubbing my toes on the kerb, my foot won't lift", "foot_drop"),
+        // A "not" told before an "and" denies nothing after it.
+        ("my uncle has lost a stone and he isn't trying to, and his back has been bad for weeks", "weight_loss"),
     ] {
         assert!(categories(message).iter().any(|c| c == category), "{message:?} -> {:?}", categories(message));
     }
@@ -1194,6 +1197,12 @@ fn exceptions_never_silence_a_symptom_stated_beside_them() {
     // A cancer charity is harmless; cancer treated is not, whatever preposition comes before.
     assert!(flags("I'm doing a 10k for cancer research in May").is_empty());
     assert_eq!(flags("I had chemo for cancer of the lung in 2018"), ["cancer_history"]);
+    // Sweat explains waking drenched (a night-sweat flag, not the bladder's); a wet bed beside it is not.
+    assert!(!caught("woke up drenched in sweat again last night", "bladder_dysfunction"));
+    assert!(caught("woke up drenched in sweat again last night", "fever_infection"));
+    assert!(caught("woke up soaked in sweat and I had wet the bed as well", "bladder_dysfunction"));
+    // A finish that "just doesn't happen" is a sign said right after it, not after a workout.
+    assert!(!caught("I can't finish a workout at the gym, it just doesn't happen", "sexual_dysfunction"));
     // A spilled drink explains wet clothes, not wetting oneself beside it.
     assert!(flags("my flask leaked all over my trousers on the bus").is_empty());
     assert!(caught("my coffee spilled and I wet myself without feeling it", "bladder_dysfunction"));

@@ -519,9 +519,10 @@ impl Triage {
                 // Trouble denied ("she's not in any pain", "no back problems") is none, and so
                 // is the writer's own ("my aunt had cancer; my sciatica is the usual").
                 self.others.as_ref().is_some_and(|others| {
-                    others.trouble.find_iter(text).any(|m| {
-                        !self.negation.is_match(&text[..m.start()]) && !writers_own(others, &normalized, m.range())
-                    })
+                    others
+                        .trouble
+                        .find_iter(text)
+                        .any(|m| !self.trouble_denied(text, m.start()) && !writers_own(others, &normalized, m.range()))
                 })
             })
         };
@@ -670,6 +671,16 @@ impl Triage {
             .message_exceptions
             .iter()
             .any(|exception| exception.find_iter(text).any(|x| !self.denied(text, x.start())))
+    }
+
+    /// Whether a negation before `start` denies the trouble told there ("she's not in any
+    /// pain"). A negation before an "and" or a "but" belongs to what was told before: in "he
+    /// isn't trying to, and his back has been bad" the back is not denied.
+    fn trouble_denied(&self, text: &[u8], start: usize) -> bool {
+        self.negation.find(&text[..start]).is_some_and(|negation| {
+            let between = &text[negation.start()..start];
+            !between.windows(5).any(|word| word == b" and " || word == b" but ")
+        })
     }
 
     /// Whether the words before `start` deny what an exception says there ("not on a diet").
