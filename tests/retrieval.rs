@@ -13,6 +13,8 @@
 //!   method 2 measured once on it; then it joined the tuning pool of method 3; a guard now;
 //! - `retrieval_heldout2.jsonl`, written apart after that and frozen before any measurement:
 //!   method 3 measured once on it; the figure the README reports.
+//! - `retrieval_heldout3.jsonl`, written apart and frozen before any measurement: method 3
+//!   (unchanged) measured once on it too, and never read; its misses are not printed.
 
 use std::sync::LazyLock;
 
@@ -73,6 +75,11 @@ fn questions(set: &str, split: Option<&str>) -> Vec<Question> {
 }
 
 fn score(set: &str, split: Option<&str>) -> Score {
+    score_showing(set, split, true)
+}
+
+/// Scores a set; with `show` false it prints no question, for a set still held out.
+fn score_showing(set: &str, split: Option<&str>, show: bool) -> Score {
     let engine = &KNOWLEDGE.engine;
     let questions = questions(set, split);
     let texts: Vec<&str> = questions.iter().map(|q| q.question.as_str()).collect();
@@ -100,7 +107,7 @@ fn score(set: &str, split: Option<&str>) -> Score {
             } else {
                 score.abstained += 1;
             }
-        } else {
+        } else if show {
             let got = match outcome {
                 Outcome::Answer(a) => a.passage.id.clone(),
                 Outcome::NotCovered(n) => format!("(not covered: {})", n.topic),
@@ -174,6 +181,17 @@ fn second_held_out_set_holds_its_measured_figures() {
     let score = score("retrieval_heldout2.jsonl", None);
     assert!(score.hit_rate() >= 0.729, "hit@1 {:.3} is below the measured 0.729", score.hit_rate());
     assert!(score.abstention() >= 0.87, "abstained on only {}/{}", score.abstained, score.out_of_scope);
+}
+
+/// The third held-out set, never tuned on and never read, measured once for method 3 (the
+/// same method as on the second set): hit@1 104/137 = 0.759, out of scope abstained 62/70 =
+/// 0.886 (on topic 42/50). It prints no question, so that it stays unread for the next
+/// method's measurement; the test guards the measured figures, it does not claim the bar.
+#[test]
+fn third_held_out_set_holds_its_measured_figures_unread() {
+    let score = score_showing("retrieval_heldout3.jsonl", None, false);
+    assert!(score.hits >= 104, "hit@1 {}/{} is below the measured 104", score.hits, score.answerable);
+    assert!(score.abstained >= 62, "abstained on only {}/{}", score.abstained, score.out_of_scope);
 }
 
 /// `ask --explain` must tell the truth: its outcome is the answer's, and the best
