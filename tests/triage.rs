@@ -461,6 +461,7 @@ fn lay_words_misspellings_and_words_apart_are_caught() {
         ("my back end has stopped telling me when it's time", "bowel_dysfunction"),
         ("had a few little leaks this week, never had that before", "bladder_dysfunction"),
         ("my knee went from fine to useless in a day", "rapid_weakness"),
+        ("down on the bathroom floor, can't get back up, my leg's gone", "rapid_weakness"),
         ("since the flare there's no feeling at all when things get heated with my wife", "sexual_dysfunction"),
         ("couldnt get it up", "sexual_dysfunction"),
         ("Orgasms feel like they have been turned down since the flare.", "sexual_dysfunction"),
