@@ -1420,6 +1420,19 @@ fn a_negated_mention_still_gets_the_notice_worded_as_a_condition() {
         let notice = triage.assess(stated, &[]).notice.unwrap();
         assert!(notice.contains("Please"), "{stated}: {notice}");
     }
+    // A negation denies only in its own sentence and clause: after a full stop, a "but" or an
+    // "and" that starts a new telling, the symptom is stated; "no bladder and bowel problems"
+    // is still one denial.
+    for stated in [
+        "No fever. I wet myself last night without noticing",
+        "no fever but I wet myself last night without noticing",
+        "no fever and I've lost control of my bladder",
+    ] {
+        let notice = triage.assess(stated, &[]).notice.unwrap();
+        assert!(notice.contains("Please get medical help now"), "{stated}: {notice}");
+    }
+    let denied = triage.assess("no bladder and bowel problems", &[]);
+    assert!(denied.flags.iter().all(|f| f.negated), "{:?}", denied.flags);
 }
 
 #[test]

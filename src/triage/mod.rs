@@ -59,6 +59,10 @@ pub const MIN_EXAMPLES: usize = 10;
 /// A negation ("no", "never", "without") up to four words before a match, which then reads
 /// as "I do not have it".
 const NEGATION: &str = r"\b(no|not|never|without|nor|none|dont|doesnt|havent|hasnt|hadnt|didnt|arent|isnt|wasnt|denies|free of)\b( \w+){0,3} ?$";
+/// A turn between a negation and a match that starts a new telling: "no fever, but I wet
+/// myself", "he isn't trying to, and his back has been bad". "And" turns only before a new
+/// subject or time, so "no bladder and bowel problems" stays one denial.
+const CLAUSE_TURN: &str = r"\b(but|yet|though|although|however|and (i|im|ive|id|my|me|he|hes|his|she|shes|her|they|theyre|their|we|our|it|its|now|then|since|today|tonight|yesterday|last|this))\b";
 /// A symptom asked about and answered "no" ("Numb down there? No."): the answer, a fragment,
 /// ends the question's sentence, so the match reads as denied too.
 const ANSWERED_NO: &str = r"^ (no|nope|nah|none|never|not really|no way)$";
@@ -176,6 +180,7 @@ pub struct Triage {
     notices: BTreeMap<Tier, Notices>,
     negation: Regex,
     answered_no: Regex,
+    clause_turn: Regex,
     denied_at_end: Regex,
     exception_negation: Regex,
     others: Option<Others>,
@@ -480,6 +485,7 @@ impl Triage {
             .map_err(|e| vec![Problem::new(path, 1, format!("the patterns together are too large: {e}"))])?;
         let negation = RegexBuilder::new(NEGATION).unicode(false).build().expect("the negation pattern is valid");
         let answered_no = RegexBuilder::new(ANSWERED_NO).unicode(false).build().expect("the answer pattern is valid");
+        let clause_turn = RegexBuilder::new(CLAUSE_TURN).unicode(false).build().expect("the turn pattern is valid");
         let denied_at_end =
             RegexBuilder::new(DENIED_AT_END).unicode(false).build().expect("the denial pattern is valid");
         let exception_negation =
@@ -493,6 +499,7 @@ impl Triage {
             notices,
             negation,
             answered_no,
+            clause_turn,
             denied_at_end,
             exception_negation,
             others,
@@ -519,10 +526,9 @@ impl Triage {
                 // Trouble denied ("she's not in any pain", "no back problems") is none, and so
                 // is the writer's own ("my aunt had cancer; my sciatica is the usual").
                 self.others.as_ref().is_some_and(|others| {
-                    others
-                        .trouble
-                        .find_iter(text)
-                        .any(|m| !self.trouble_denied(text, m.start()) && !writers_own(others, &normalized, m.range()))
+                    others.trouble.find_iter(text).any(|m| {
+                        !self.negated_before(&normalized, m.start()) && !writers_own(others, &normalized, m.range())
+                    })
                 })
             })
         };
@@ -542,7 +548,7 @@ impl Triage {
                 continue;
             }
             let sentence_end = normalized.sentence_at(span.start).end.max(span.end);
-            let negated = self.negation.is_match(&text[..span.start])
+            let negated = self.negated_before(&normalized, span.start)
                 || self.answered_no.is_match(&text[span.end..sentence_end])
                 || self.denied_at_end.is_match(&text[span.clone()]);
             // The normalised text is ASCII, so every byte offset is a character boundary.
@@ -673,13 +679,19 @@ impl Triage {
             .any(|exception| exception.find_iter(text).any(|x| !self.denied(text, x.start())))
     }
 
-    /// Whether a negation before `start` denies the trouble told there ("she's not in any
-    /// pain"). A negation before an "and" or a "but" belongs to what was told before: in "he
-    /// isn't trying to, and his back has been bad" the back is not denied.
-    fn trouble_denied(&self, text: &[u8], start: usize) -> bool {
-        self.negation.find(&text[..start]).is_some_and(|negation| {
-            let between = &text[negation.start()..start];
-            !between.windows(5).any(|word| word == b" and " || word == b" but ")
+    /// Whether a negation just before `start` denies what is told there ("no numbness down
+    /// there", "she's not in any pain"). Only in its own sentence, and not across a turn to a
+    /// new telling: "No fever. I wet myself" and "no fever, but I wet myself" state the
+    /// symptom.
+    fn negated_before(&self, normalized: &Normalized, start: usize) -> bool {
+        let text = normalized.text.as_bytes();
+        let sentence = normalized.sentence_at(start);
+        let sentence_start = sentence.start.min(start);
+        self.negation.find(&text[sentence_start..start]).is_some_and(|negation| {
+            // The turn's "and" needs the word after it, which may be the match's first.
+            let from = sentence_start + negation.start();
+            let after = &text[from..sentence.end.max(start)];
+            !self.clause_turn.find_iter(after).any(|turn| from + turn.start() < start)
         })
     }
 
