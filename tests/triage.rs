@@ -1217,6 +1217,8 @@ fn exceptions_never_silence_a_symptom_stated_beside_them() {
     assert!(caught("woke up soaked in sweat and I had wet the bed as well", "bladder_dysfunction"));
     // A finish that "just doesn't happen" is a sign said right after it, not after a workout.
     assert!(!caught("I can't finish a workout at the gym, it just doesn't happen", "sexual_dysfunction"));
+    // The strongest painkillers leaving someone in agony are a sign; prescription ones and an ache are not.
+    assert!(!caught("I'm on prescription painkillers and it still hurts a bit", "severe_worsening_pain"));
     // A spilled drink explains wet clothes, not wetting oneself beside it.
     assert!(flags("my flask leaked all over my trousers on the bus").is_empty());
     assert!(caught("my coffee spilled and I wet myself without feeling it", "bladder_dysfunction"));
