@@ -98,10 +98,14 @@ impl Knowledge {
 
     /// What the model reads for one message: the question as retrieval embeds it, then, when
     /// the message has more than one clause, each clause for triage's semantic layer (a
-    /// message of one clause is compared by the question's own vector).
+    /// message of one clause is compared by the question's own vector). A message whose
+    /// rules already find an emergency has no clauses to read: the semantic layer does not
+    /// run on it.
     pub fn texts_to_embed(&self, question: &str) -> ToEmbed {
         let searchable = searchable_part(question);
-        ToEmbed { question: self.engine.embedding_text(searchable).into_owned(), clauses: triage::clauses(searchable) }
+        let clauses =
+            if self.triage.needs_clause_vectors(searchable) { triage::clauses(searchable) } else { Vec::new() };
+        ToEmbed { question: self.engine.embedding_text(searchable).into_owned(), clauses }
     }
 
     /// The vectors of many messages, computed in one batch. When inference fails (it does

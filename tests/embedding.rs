@@ -142,3 +142,33 @@ fn a_question_embeds_itself_and_never_the_corpus() {
     }
     assert_eq!(model.texts_embedded() - before, 3, "one text per question, nothing else");
 }
+
+/// A message of several clauses embeds each clause for the semantic red-flag layer, unless its
+/// rules already find an emergency: then that layer could neither raise the tier nor make the
+/// wording direct, so it does not run and its clauses are not read.
+#[test]
+fn clauses_are_embedded_only_while_the_semantic_layer_could_change_the_notice() {
+    use sciatica_bot::config::{Config, ReplyConfig};
+    use sciatica_bot::triage::{clauses, Clause};
+    let config = Config::default();
+    let model = std::sync::Arc::new(Model::load(&config.model.dir).unwrap());
+    let knowledge = sciatica_bot::Knowledge::load(&config, &model).unwrap();
+    let texts_read = |message: &str| {
+        let before = model.texts_embedded();
+        let response = sciatica_bot::respond(&knowledge, &ReplyConfig::default(), message);
+        (model.texts_embedded() - before, response)
+    };
+    let (read, _) = texts_read("my back has been sore for weeks, the left leg tingles, can massage help?");
+    assert_eq!(read, 4, "the question and its three clauses");
+    let (read, response) = texts_read("my back has been sore for weeks, I wet myself last night, can massage help?");
+    assert_eq!(read, 1, "the question only: the rules found an emergency");
+    assert!(response.notice.unwrap().contains("Please get medical help now"));
+    // Given the clauses' vectors anyway, the semantic layer stays out of such a message.
+    let message = "my back is agony, I wet myself last night and didn't feel it";
+    let texts = clauses(message);
+    let vectors = model.embed(&texts.iter().map(String::as_str).collect::<Vec<_>>()).unwrap();
+    let clauses: Vec<Clause> = texts.into_iter().zip(vectors).map(|(text, vector)| Clause { text, vector }).collect();
+    let assessment = knowledge.triage.assess(message, &clauses);
+    assert!(assessment.evidence.is_empty(), "{:?}", assessment.evidence);
+    assert!(!assessment.flags.is_empty());
+}

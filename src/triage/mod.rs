@@ -569,11 +569,18 @@ impl Triage {
                 }
             }
         }
-        // The rules' harmless readings hold for the semantic layer too: a clause close to the
-        // trauma examples is still about the neighbour's fall.
-        let evidence = self.semantic.evidence(clauses, |category, clause| {
-            self.harmless_clause(category, &normalized, clause, &speaks_of_trouble)
-        });
+        // Once the rules have found an emergency, the semantic layer can neither raise the
+        // tier nor make the wording direct (its flags are worded as a condition): it would
+        // only add categories, most of them wrong, to what the notice quotes. It does not run.
+        let evidence = if rules_found_an_emergency(found.values()) {
+            Vec::new()
+        } else {
+            // The rules' harmless readings hold for the semantic layer too: a clause close to
+            // the trauma examples is still about the neighbour's fall.
+            self.semantic.evidence(clauses, |category, clause| {
+                self.harmless_clause(category, &normalized, clause, &speaks_of_trouble)
+            })
+        };
         for evidence in evidence.iter().filter(|e| e.flagged) {
             found.entry(&evidence.category).or_insert_with(|| RedFlag {
                 category: evidence.category.clone(),
@@ -588,6 +595,12 @@ impl Triage {
         flags.sort_by_key(|flag| std::cmp::Reverse(flag.tier));
         let notice = self.notice(&flags);
         Assessment { flags, notice, evidence }
+    }
+
+    /// Whether the semantic layer would read the message's clauses: not when the rules alone
+    /// find an emergency (see [`Triage::assess`]), so their vectors need not be computed.
+    pub fn needs_clause_vectors(&self, message: &str) -> bool {
+        !rules_found_an_emergency(self.assess(message, &[]).flags.iter())
     }
 
     /// Whether the semantic layer's clause is read as harmless by any of the category's
@@ -818,6 +831,11 @@ fn expand_word_lists(lists: &BTreeMap<String, Spanned<String>>) -> (BTreeMap<Str
         })
         .collect();
     (words, unresolved)
+}
+
+/// Whether the rules found an emergency among `flags`, stated or denied.
+fn rules_found_an_emergency<'a>(mut flags: impl Iterator<Item = &'a RedFlag>) -> bool {
+    flags.any(|flag| flag.layer == Layer::Rule && flag.tier == Tier::Emergency)
 }
 
 /// Whether the trouble at `mention` is the writer's own: in its sentence, up to the mention's
