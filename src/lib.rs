@@ -35,7 +35,7 @@ use corpus::{Corpus, Problem};
 use embed::{Model, Vector};
 use search::{Answer, Engine, EngineError, Outcome};
 use triage::semantic::Evidence;
-use triage::{Clause, RedFlag, Triage, RED_FLAGS_FILE};
+use triage::{Assessment, Clause, RedFlag, RuleFindings, Triage, RED_FLAGS_FILE};
 
 /// Everything loaded from one version of the corpus: the answer engine and the red-flag
 /// rules. It is immutable, so a reload builds a new one and swaps it in whole. The model is
@@ -98,14 +98,20 @@ impl Knowledge {
 
     /// What the model reads for one message: the question as retrieval embeds it, then, when
     /// the message has more than one clause, each clause for triage's semantic layer (a
-    /// message of one clause is compared by the question's own vector). A message whose
-    /// rules already find an emergency has no clauses to read: the semantic layer does not
-    /// run on it.
+    /// message of one clause is compared by the question's own vector). The red-flag rules
+    /// read the whole message first, once: where they find an emergency there are no clauses
+    /// to read, since the semantic layer does not run on it.
     pub fn texts_to_embed(&self, question: &str) -> ToEmbed {
+        let rules = self.triage.rules(question);
         let searchable = searchable_part(question);
-        let clauses =
-            if self.triage.needs_clause_vectors(searchable) { triage::clauses(searchable) } else { Vec::new() };
-        ToEmbed { question: self.engine.embedding_text(searchable).into_owned(), clauses }
+        let clauses = if rules.include_an_emergency() { Vec::new() } else { triage::clauses(searchable) };
+        ToEmbed { question: self.engine.embedding_text(searchable).into_owned(), clauses, rules }
+    }
+
+    /// Red-flag triage of a message the model read (both layers; the rules' findings come
+    /// with the vectors).
+    pub fn assess(&self, question: &str, embedded: &Embedded) -> Assessment {
+        self.triage.assess_after_rules(question, &embedded.rules, &embedded.clauses)
     }
 
     /// The vectors of many messages, computed in one batch. When inference fails (it does
@@ -151,6 +157,7 @@ fn together<E>(engine: Result<E, EngineError>, triage: Result<Triage, Vec<Proble
 pub struct ToEmbed {
     question: String,
     clauses: Vec<String>,
+    rules: RuleFindings,
 }
 
 impl ToEmbed {
@@ -170,7 +177,7 @@ impl ToEmbed {
             1 => self.clauses.into_iter().map(|text| Clause { text, vector: question.clone() }).collect(),
             _ => self.clauses.into_iter().zip(vectors).map(|(text, vector)| Clause { text, vector }).collect(),
         };
-        Embedded { question, clauses }
+        Embedded { question, clauses, rules: self.rules }
     }
 }
 
@@ -181,6 +188,8 @@ pub struct Embedded {
     pub question: Vector,
     /// Its clauses and their vectors, for triage.
     pub clauses: Vec<Clause>,
+    /// What the red-flag rules found in it, read before it was embedded.
+    pub rules: RuleFindings,
 }
 
 /// A question's text is read this far; the rest of a 100 KB paste is not a question.
@@ -236,7 +245,7 @@ pub fn respond(knowledge: &Knowledge, config: &ReplyConfig, question: &str) -> R
 /// [`respond`] for a message the model read already, in a batch or on the embedding thread
 /// (the texts of [`Knowledge::texts_to_embed`]).
 pub fn respond_embedded(knowledge: &Knowledge, config: &ReplyConfig, question: &str, embedded: &Embedded) -> Response {
-    let assessment = knowledge.triage.assess(question, &embedded.clauses);
+    let assessment = knowledge.assess(question, embedded);
     let outcome = knowledge.engine.answer_embedded(searchable_part(question), &embedded.question);
     let corpus = knowledge.engine.corpus();
     let body = match &outcome {

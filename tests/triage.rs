@@ -31,7 +31,7 @@ fn assess_all(messages: &[&str]) -> Vec<Assessment> {
         let skipped = retrieval_only(&wanted);
         let read = vectors.by_ref().take(wanted.texts().count() - skipped);
         let embedded = wanted.with_vectors(std::iter::repeat_n(Vector::zero(), skipped).chain(read).collect());
-        KNOWLEDGE.triage.assess(message, &embedded.clauses)
+        KNOWLEDGE.assess(message, &embedded)
     };
     messages.iter().zip(wanted).map(assess).collect()
 }

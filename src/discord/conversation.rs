@@ -100,9 +100,10 @@ impl Shared {
             // The semantic layer reads the message in cooldown too: a red flag always gets its
             // notice, and that is worth the inference.
             None => {
-                let embedded = self.embed(question).await;
-                let (knowledge, question) = (self.knowledge(), question.to_owned());
-                let assessment = self.off_runtime(move || knowledge.triage.assess(&question, &embedded.clauses)).await;
+                let knowledge = self.knowledge();
+                let embedded = self.embed(&knowledge, question).await;
+                let question = question.to_owned();
+                let assessment = self.off_runtime(move || knowledge.assess(&question, &embedded)).await;
                 (assessment.notice, assessment.flags)
             }
         };
@@ -132,8 +133,9 @@ impl Shared {
     /// core.
     async fn respond(&self, question: &str) -> crate::Response {
         let started = Instant::now();
-        let embedded = self.embed(question).await;
-        let (knowledge, config, question) = (self.knowledge(), self.config.reply.clone(), question.to_owned());
+        let knowledge = self.knowledge();
+        let embedded = self.embed(&knowledge, question).await;
+        let (config, question) = (self.config.reply.clone(), question.to_owned());
         let response =
             self.off_runtime(move || crate::respond_embedded(&knowledge, &config, &question, &embedded)).await;
         self.metrics.computed(started.elapsed());

@@ -116,10 +116,13 @@ impl Shared {
         Ok(id)
     }
 
-    /// The vectors of a message (its question and clauses), computed off the async runtime.
-    /// If the model fails, the question is answered by its words and triaged by the rules.
-    pub async fn embed(&self, question: &str) -> crate::Embedded {
-        let wanted = self.knowledge().texts_to_embed(question);
+    /// The vectors of a message (its question and clauses) and what the red-flag rules found
+    /// in it, all computed off the async runtime with one version of the knowledge, the one
+    /// that answers. If the model fails, the question is answered by its words and triaged by
+    /// the rules.
+    pub async fn embed(&self, knowledge: &Arc<Knowledge>, question: &str) -> crate::Embedded {
+        let (knowledge, question) = (knowledge.clone(), question.to_owned());
+        let wanted = self.workers.run(move || knowledge.texts_to_embed(&question)).await;
         let texts = wanted.texts().map(str::to_owned).collect();
         let vectors = self.embedder.embed(texts).await.unwrap_or_else(|error| {
             tracing::warn!(%error, "cannot embed a message; answering by its words and rules alone");

@@ -161,6 +161,19 @@ pub struct Assessment {
     pub evidence: Vec<Evidence>,
 }
 
+/// The flags the rules found in one message, one per category, before the semantic layer
+/// read it ([`Triage::rules`]).
+#[derive(Debug, Clone)]
+pub struct RuleFindings(Vec<RedFlag>);
+
+impl RuleFindings {
+    /// Whether an emergency is among them, stated or denied: then the semantic layer does not
+    /// run (see [`Triage::assess_after_rules`]) and the clauses need no vectors.
+    pub fn include_an_emergency(&self) -> bool {
+        self.0.iter().any(|flag| flag.tier == Tier::Emergency)
+    }
+}
+
 impl Assessment {
     /// The most urgent tier found.
     pub fn tier(&self) -> Option<Tier> {
@@ -516,22 +529,17 @@ impl Triage {
     /// Finds every red flag in a message and words the notice. `clauses` are the message's
     /// [`clauses`] with their vectors, for the semantic layer; with none, only the rules run.
     pub fn assess(&self, message: &str, clauses: &[Clause]) -> Assessment {
+        self.assess_after_rules(message, &self.rules(message), clauses)
+    }
+
+    /// What the rules alone find in a message: the first half of [`Triage::assess`], asked
+    /// before the message is embedded (it decides whether the clauses are).
+    pub fn rules(&self, message: &str) -> RuleFindings {
         let normalized = Normalized::new(message);
         let text = normalized.text.as_bytes();
         let mut found: BTreeMap<&str, RedFlag> = BTreeMap::new();
-        // Asked only once a match is about someone else (rarely), then kept for the message.
         let trouble = OnceCell::new();
-        let speaks_of_trouble = || {
-            *trouble.get_or_init(|| {
-                // Trouble denied ("she's not in any pain", "no back problems") is none, and so
-                // is the writer's own ("my aunt had cancer; my sciatica is the usual").
-                self.others.as_ref().is_some_and(|others| {
-                    others.trouble.find_iter(text).any(|m| {
-                        !self.negated_before(&normalized, m.start()) && !writers_own(others, &normalized, m.range())
-                    })
-                })
-            })
-        };
+        let speaks_of_trouble = || self.speaks_of_trouble(&normalized, &trouble);
         let pattern_matches = self.set.matches(text).into_iter().flat_map(|index| {
             let (regex, category) = &self.patterns[index];
             regex.find_iter(text).map(move |m| (m.range(), *category))
@@ -569,10 +577,20 @@ impl Triage {
                 }
             }
         }
+        RuleFindings(found.into_values().collect())
+    }
+
+    /// [`Triage::assess`] given what [`Triage::rules`] found in the same message.
+    pub fn assess_after_rules(&self, message: &str, rules: &RuleFindings, clauses: &[Clause]) -> Assessment {
+        let normalized = Normalized::new(message);
+        let mut found: BTreeMap<&str, RedFlag> =
+            rules.0.iter().map(|flag| (flag.category.as_str(), flag.clone())).collect();
+        let trouble = OnceCell::new();
+        let speaks_of_trouble = || self.speaks_of_trouble(&normalized, &trouble);
         // Once the rules have found an emergency, the semantic layer can neither raise the
         // tier nor make the wording direct (its flags are worded as a condition): it would
         // only add categories, most of them wrong, to what the notice quotes. It does not run.
-        let evidence = if rules_found_an_emergency(found.values()) {
+        let evidence = if rules.include_an_emergency() {
             Vec::new()
         } else {
             // The rules' harmless readings hold for the semantic layer too: a clause close to
@@ -597,10 +615,19 @@ impl Triage {
         Assessment { flags, notice, evidence }
     }
 
-    /// Whether the semantic layer would read the message's clauses: not when the rules alone
-    /// find an emergency (see [`Triage::assess`]), so their vectors need not be computed.
-    pub fn needs_clause_vectors(&self, message: &str) -> bool {
-        !rules_found_an_emergency(self.assess(message, &[]).flags.iter())
+    /// Whether someone else's trouble is told in the message: asked only once a match is about
+    /// someone else (rarely), then kept in `asked` for the message.
+    fn speaks_of_trouble(&self, normalized: &Normalized, asked: &OnceCell<bool>) -> bool {
+        *asked.get_or_init(|| {
+            // Trouble denied ("she's not in any pain", "no back problems") is none, and so is
+            // the writer's own ("my aunt had cancer; my sciatica is the usual").
+            self.others.as_ref().is_some_and(|others| {
+                others
+                    .trouble
+                    .find_iter(normalized.text.as_bytes())
+                    .any(|m| !self.negated_before(normalized, m.start()) && !writers_own(others, normalized, m.range()))
+            })
+        })
     }
 
     /// Whether the semantic layer's clause is read as harmless by any of the category's
@@ -831,11 +858,6 @@ fn expand_word_lists(lists: &BTreeMap<String, Spanned<String>>) -> (BTreeMap<Str
         })
         .collect();
     (words, unresolved)
-}
-
-/// Whether the rules found an emergency among `flags`, stated or denied.
-fn rules_found_an_emergency<'a>(mut flags: impl Iterator<Item = &'a RedFlag>) -> bool {
-    flags.any(|flag| flag.layer == Layer::Rule && flag.tier == Tier::Emergency)
 }
 
 /// Whether the trouble at `mention` is the writer's own: in its sentence, up to the mention's
