@@ -333,8 +333,9 @@ fn dev_set_every_red_flag_is_caught_and_ordinary_talk_is_left_alone() {
 ///   ordinary sentence about a cyst took a spinal lump of batch 48 from the semantic layer);
 ///   and its miss: "getting thinner for no reason" beside "asking if I'm on a diet", where
 ///   the exception for a diet silences it;
-/// - batch 50's thirteen: eleven denials by name (two direct: "numbness around my bottom and I
-///   haven't", answered after the match, and "bum not numb", a negation inside it), a friend's
+/// - batch 50's thirteen: eleven denials by name (one direct, "bum not numb", a negation inside
+///   the match; "numbness around my bottom and I haven't", answered after it, has been worded
+///   as a condition since method 54), a friend's
 ///   car accident beside the friend's sciatica (which may be the friend's concern), and a trip
 ///   on a kerb that "sent a zap down my leg", close to the foot-drop examples;
 /// - batch 51's fourteen: ten denials by name (all worded as a condition), bottoms numb on a
@@ -344,7 +345,13 @@ fn dev_set_every_red_flag_is_caught_and_ordinary_talk_is_left_alone() {
 ///   pain, and weight that "went up" close to the rapid-weakness examples; and its misses: a
 ///   cyclist's "whole area" still "completely dead" a week off the bike (numb told without a
 ///   saddle word), and a thigh gone from "that's odd" to "can't get off the sofa" in six
-///   hours, caught at the urgent tier only, the hours seventeen words from the weakness.
+///   hours, caught at the urgent tier only, the hours seventeen words from the weakness;
+/// - batch 52's fourteen: eleven denials by name (all worded as a condition, one found by the
+///   semantic layer: "waterworks are all normal" is close to the bladder examples), years of
+///   tablets for an overactive bladder, "nothing new or changed" (worded as a condition), a
+///   limp the writer "walked out" of the clinic without, close to the rapid-weakness
+///   examples, and a train seat that "is agony" for one buttock and leg (the bare word for
+///   severe pain; an exception for sitting would reach a worsening stated beside it).
 #[test]
 fn held_out_batches_tuned_on_stay_caught() {
     for (file, misses, false_alarms) in [
@@ -400,24 +407,12 @@ fn held_out_batches_tuned_on_stay_caught() {
         ("redflags_heldout49.jsonl", 1, 14),
         ("redflags_heldout50.jsonl", 0, 13),
         ("redflags_heldout51.jsonl", 2, 14),
+        ("redflags_heldout52.jsonl", 0, 14),
     ] {
         let figures = run(file);
         assert!(figures.missed <= misses && figures.emergencies_missed <= misses, "{file}: {figures:?}");
         assert!(figures.false_alarms <= false_alarms, "{file}: {figures:?}");
     }
-}
-
-/// Held-out batch 52 is still held out: measured once with the current method (53) and never
-/// read (recall 149/150, emergencies 87/88, false alarms 15/90, of which 4 on the 74 ordinary
-/// messages that deny no symptom by name). It prints no message, so that a later change cannot
-/// quietly lose what the method caught.
-#[test]
-fn held_out_batch_52_keeps_its_measured_figures_unread() {
-    let figures = run_showing("redflags_heldout52.jsonl", false);
-    assert!(figures.missed <= 1, "{figures:?}");
-    assert!(figures.emergencies_missed <= 1, "{figures:?}");
-    assert!(figures.false_alarms <= 15, "{figures:?}");
-    assert!(figures.false_alarms_denying_nothing <= 4, "{figures:?}");
 }
 
 /// Our own wordings: at least three per category, and ordinary messages that share words
@@ -447,6 +442,7 @@ fn lay_words_misspellings_and_words_apart_are_caught() {
         ("can sciatica stop me being able to finish? It's been like that since last week", "sexual_dysfunction"),
         // A sentence without a subject that tells when goes on with the one before it.
         ("my leg gave way. started this afternoon and its worse now", "rapid_weakness"),
+        ("the weakness in her left leg has got so much worse since lunch", "rapid_weakness"),
         ("It's on both legs since yesterday.", "bilateral_symptoms"),
         ("numb down there", "saddle_numbness"),
         ("had to leg it at the supermarket and didn't make it, first time ever", "bowel_dysfunction"),
@@ -690,6 +686,8 @@ fn lay_words_misspellings_and_words_apart_are_caught() {
     ];
     let urgent = [
         ("dropped 6 kg since the summer without meaning to", "weight_loss"),
+        // Screaming pain that goes on for days, not a leg that "was screaming" after a film.
+        ("my back has been screaming with it all week", "severe_worsening_pain"),
         ("his toes won't pull up any more", "foot_drop"),
         ("she's in recovery from injecting and now her back is bad", "iv_drug_use"),
         ("my thongs keep slipping off my right foot now", "foot_drop"),
@@ -1110,6 +1108,7 @@ fn idioms_other_peoples_accidents_and_improvement_stay_quiet() {
         "the weakness in my calf settled months ago, just want a maintenance massage",
         "our roof had a few little leaks since the storm, so the flat is damp",
         "had a kidney stone once, worst pain ever, this sciatica is nothing next to it",
+        "my hip was screaming by the end of the long drive, is that normal with sciatica?",
     ];
     assert_quiet(&messages);
 }
@@ -1435,6 +1434,29 @@ fn a_negated_mention_still_gets_the_notice_worded_as_a_condition() {
     }
     let denied = triage.assess("no bladder and bowel problems", &[]);
     assert!(denied.flags.iter().all(|f| f.negated), "{:?}", denied.flags);
+    // Denied after the match ("... and I haven't"), or by its last words ("doesn't drag",
+    // "nothing new or changed"), a symptom is worded as a condition; "and I haven't told anyone"
+    // is no answer, and a negation before a long match does not deny a symptom stated inside it.
+    for denied in [
+        "the physio asked if I'd lost control of my bladder or bowels and I haven't, he thinks it's a disc",
+        "my foot doesn't drag at all, it's just sore round the ankle",
+        "bladder wise nothing new or changed, just the leg",
+    ] {
+        let assessment = triage.assess(denied, &[]);
+        assert!(
+            !assessment.flags.is_empty() && assessment.flags.iter().all(|f| f.negated),
+            "{denied}: {:?}",
+            assessment.flags
+        );
+        assert!(assessment.notice.unwrap().contains("If you notice"), "{denied}");
+    }
+    for stated in [
+        "I've wet myself twice and I haven't told anyone yet",
+        "since lunch I can't get to the bathroom without holding the walls because my legs keep buckling, it's going so fast",
+    ] {
+        let notice = triage.assess(stated, &[]).notice.unwrap();
+        assert!(notice.contains("Please get medical help now"), "{stated}: {notice}");
+    }
 }
 
 #[test]

@@ -63,15 +63,19 @@ const NEGATION: &str = r"\b(no|not|never|without|nor|none|dont|doesnt|havent|has
 /// myself", "he isn't trying to, and his back has been bad". "And" turns only before a new
 /// subject or time, so "no bladder and bowel problems" stays one denial.
 const CLAUSE_TURN: &str = r"\b(but|yet|though|although|however|and (i|im|ive|id|my|me|he|hes|his|she|shes|her|they|theyre|their|we|our|it|its|now|then|since|today|tonight|yesterday|last|this))\b";
-/// A symptom asked about and answered "no" ("Numb down there? No."): the answer, a fragment,
-/// ends the question's sentence, so the match reads as denied too.
-const ANSWERED_NO: &str = r"^ (no|nope|nah|none|never|not really|no way)$";
+/// A symptom asked about and answered "no" ("Numb down there? No.", "the GP asked if I'd
+/// lost control of my bladder or bowels and I haven't, she said..."): the answer, a fragment
+/// after the match (and a second thing asked about), ends the question's sentence or clause,
+/// so the match reads as denied too. "And I haven't told anyone" goes on with what was not
+/// done, and is no answer.
+const ANSWERED_NO: &str = r"^ ((or|and|nor) (my |the |your )?\w+ )?((no|nope|nah|none|never|not really|no way)|(and |but )?(i|she|he|they|we) (havent|hasnt|hadnt|dont|doesnt|didnt|wasnt|werent|isnt|arent|am not|im not)( (at all|really|either|thankfully|luckily|lol))?( (she|he|they|i|the|so|thank|thankfully|luckily|phew)\b.*)?)$";
 /// A match that ends on a symptom denied inside it ("waterworks fine, bum not numb", "leg's
-/// not weak"): a checklist answered, read as denied too. Only words that name a state, whose
+/// not weak", "my foot doesn't drag", "bladder: nothing new or changed"): a checklist
+/// answered, read as denied too. Only words that name a state, whose
 /// "not" is a denial: "legs not working" and "not strong enough" are symptoms told by a
 /// negation, and stay stated; so does "my bum isn't there, numb all round", where the word
 /// between is no adverb.
-const DENIED_AT_END: &str = r"\b(no|not|isnt|arent|wasnt|werent|nor|never)( (really|even|very|too|that|so|any))? (numb\w*|weak\w*|tingl\w*|dragg\w*|problems?|issues?|trouble|changes?|leak\w*|buckl\w*)$";
+const DENIED_AT_END: &str = r"\b(no|not|isnt|arent|wasnt|werent|nor|never|doesnt|dont|didnt|nothing)( (really|even|very|too|that|so|any|new or|different or))? (numb\w*|weak\w*|tingl\w*|drag\w*|problems?|issues?|trouble|chang\w*|leak\w*|buckl\w*)$";
 /// A negation right before an exception ("without trying to lose weight", "not dieting"):
 /// the harmless reading is denied, so the exception does not apply.
 const EXCEPTION_NEGATION: &str =
@@ -535,28 +539,36 @@ impl Triage {
     /// What the rules alone find in a message: the first half of [`Triage::assess`], asked
     /// before the message is embedded (it decides whether the clauses are).
     pub fn rules(&self, message: &str) -> RuleFindings {
-        let normalized = Normalized::new(message);
+        let normalized = &Normalized::new(message);
         let text = normalized.text.as_bytes();
         let mut found: BTreeMap<&str, RedFlag> = BTreeMap::new();
         let trouble = OnceCell::new();
-        let speaks_of_trouble = || self.speaks_of_trouble(&normalized, &trouble);
+        let speaks_of_trouble = || self.speaks_of_trouble(normalized, &trouble);
         let pattern_matches = self.set.matches(text).into_iter().flat_map(|index| {
             let (regex, category) = &self.patterns[index];
-            regex.find_iter(text).map(move |m| (m.range(), *category))
+            regex.find_iter(text).flat_map(move |m| {
+                // A negation may deny only a long match's first words: in "can't get to the
+                // loo without holding the walls because my leg keeps giving out" the symptom
+                // is stated inside the match, so the pattern is tried again from the next word.
+                let inside = self
+                    .negated_before(normalized, m.start())
+                    .then(|| regex.find_at(text, next_word(text, m.start())))
+                    .flatten()
+                    .filter(|again| again.start() < m.end());
+                std::iter::once(m.range()).chain(inside.map(|again| again.range())).map(move |r| (r, *category))
+            })
         });
-        let together_matches = self
-            .together
-            .iter()
-            .flat_map(|(parts, category)| together(parts, &normalized).map(move |r| (r, *category)));
+        let together_matches =
+            self.together.iter().flat_map(|(parts, category)| together(parts, normalized).map(move |r| (r, *category)));
         for (span, category_index) in pattern_matches.chain(together_matches) {
             let category = &self.categories[category_index];
-            if self.harmless(category, &normalized, &span, &speaks_of_trouble)
-                || self.explained_by_the_message(category, &normalized)
+            if self.harmless(category, normalized, &span, &speaks_of_trouble)
+                || self.explained_by_the_message(category, normalized)
             {
                 continue;
             }
             let sentence_end = normalized.sentence_at(span.start).end.max(span.end);
-            let negated = self.negated_before(&normalized, span.start)
+            let negated = self.negated_before(normalized, span.start)
                 || self.answered_no.is_match(&text[span.end..sentence_end])
                 || self.denied_at_end.is_match(&text[span.clone()]);
             // The normalised text is ASCII, so every byte offset is a character boundary.
@@ -858,6 +870,11 @@ fn expand_word_lists(lists: &BTreeMap<String, Spanned<String>>) -> (BTreeMap<Str
         })
         .collect();
     (words, unresolved)
+}
+
+/// Where the word after the one at `at` begins (the text's end if there is none).
+fn next_word(text: &[u8], at: usize) -> usize {
+    text[at..].iter().position(|&b| b == b' ').map_or(text.len(), |space| at + space + 1)
 }
 
 /// Whether the trouble at `mention` is the writer's own: in its sentence, up to the mention's
