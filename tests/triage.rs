@@ -415,6 +415,19 @@ fn held_out_batches_tuned_on_stay_caught() {
     }
 }
 
+/// Held-out batch 53 is still held out: measured once with the current method (54) and never
+/// read (recall 146/150, emergencies 85/88, false alarms 16/90, of which 4 on the 74 ordinary
+/// messages that deny no symptom by name). It prints no message, so that a later change cannot
+/// quietly lose what the method caught.
+#[test]
+fn held_out_batch_53_keeps_its_measured_figures_unread() {
+    let figures = run_showing("redflags_heldout53.jsonl", false);
+    assert!(figures.missed <= 4, "{figures:?}");
+    assert!(figures.emergencies_missed <= 3, "{figures:?}");
+    assert!(figures.false_alarms <= 16, "{figures:?}");
+    assert!(figures.false_alarms_denying_nothing <= 4, "{figures:?}");
+}
+
 /// Our own wordings: at least three per category, and ordinary messages that share words
 /// with red flags (a face cradle's numbness, a booking "accident", intentional weight loss).
 #[test]
