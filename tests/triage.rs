@@ -1516,7 +1516,7 @@ fn the_json_contract_carries_category_tier_and_matched_words() {
 #[test]
 fn a_word_list_may_use_another_defined_before_or_after_it() {
     let rules = format!(
-        "{TIERS}\n[words]\nsymptom = '{{felt}}|sciatica'\nfelt = 'numb|tingling'\n\n[[flag]]\ncategory = \"a\"\ntier = \"emergency\"\npatterns = ['both legs {{symptom}}']\nexamples = {TEN}\n\n[ordinary]\nexamples = {TEN}\n"
+        "{TIERS}\n[words]\nsymptom = '{{felt}}|sciatica'\nfelt = 'numb|tingling'\n\n[[flag]]\ncategory = \"a\"\ntier = \"emergency\"\npatterns = ['both legs {{symptom}}']\nexamples = {TEN}\n\n[ordinary]\nexamples = {TEN}\n{DENIALS}"
     );
     let triage =
         Triage::parse(Path::new("red_flags.toml"), &rules, &TriageConfig::default()).expect("the rules compile");
@@ -1529,9 +1529,11 @@ fn problems_in(rules: &str) -> Vec<String> {
     problems_as_written(&format!("{rules}\nexamples = {TEN}\n\n[ordinary]\nexamples = {TEN}\n"))
 }
 
+/// The problems of a rules file, given its `[denials]` (at the end, so that the lines the
+/// tests expect are the lines they wrote).
 fn problems_as_written(rules: &str) -> Vec<String> {
     let path = Path::new("red_flags.toml");
-    match Triage::parse(path, rules, &TriageConfig::default()) {
+    match Triage::parse(path, &format!("{rules}{DENIALS}"), &TriageConfig::default()) {
         Ok(_) => Vec::new(),
         Err(problems) => problems.iter().map(|p| p.to_string()).collect(),
     }
@@ -1539,6 +1541,7 @@ fn problems_as_written(rules: &str) -> Vec<String> {
 
 const TIERS: &str = "[tiers.emergency]\nsemantic = { similarity = 0.5, margin = 0.1 }\nnotice = \"Now: {mentioned}, call {emergency_number}\"\nif_notice = \"If you notice {mentioned}\"\n";
 const TEN: &str = "['s1', 's2', 's3', 's4', 's5', 's6', 's7', 's8', 's9', 's10']";
+const DENIALS: &str = "\n[denials]\nbefore = '\\bno ?$'\nturn = '\\bbut\\b'\nanswered_after = '^ no$'\nat_end = 'not numb$'\nbefore_exception = '\\bnot ?$'\n";
 
 #[test]
 fn broken_rules_are_reported_with_their_line() {
@@ -1663,6 +1666,31 @@ fn examples_and_thresholds_are_checked_with_their_line() {
     );
     assert!(problems_as_written(&lone_together)[0]
         .starts_with("red_flags.toml:9: a `together` rule needs at least two parts"));
+}
+
+/// How a mention reads as denied is the rules file's `[denials]`, checked like the rules: a
+/// broken pattern is reported at its line, a missing section is a problem.
+#[test]
+fn denials_come_from_the_rules_file_and_are_checked_with_their_line() {
+    let rules = |denials: &str| {
+        format!("{TIERS}\n[[flag]]\ncategory = \"a\"\ntier = \"emergency\"\npatterns = ['numb']\nexamples = {TEN}\n\n[ordinary]\nexamples = {TEN}\n{denials}")
+    };
+    let never = DENIALS.replace("\\bno ?$", "\\bnever ?$");
+    let triage = Triage::parse(Path::new("red_flags.toml"), &rules(&never), &TriageConfig::default()).unwrap();
+    let negated = |message: &str| triage.assess(message, &[]).flags.iter().all(|f| f.negated);
+    assert!(negated("never numb"));
+    assert!(!negated("no numb"), "\"no\" is not among these denials");
+
+    let broken = rules(&DENIALS.replace("turn = '\\bbut\\b'", "turn = '(but'"));
+    let problems = match Triage::parse(Path::new("red_flags.toml"), &broken, &TriageConfig::default()) {
+        Err(problems) => problems.iter().map(|p| p.to_string()).collect::<Vec<_>>(),
+        Ok(_) => Vec::new(),
+    };
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(problems[0].starts_with("red_flags.toml:17: pattern does not compile"), "{problems:?}");
+
+    let missing = Triage::parse(Path::new("red_flags.toml"), &rules(""), &TriageConfig::default()).unwrap_err();
+    assert!(missing[0].message.contains("missing field `denials`"), "{missing:?}");
 }
 
 #[test]

@@ -8,8 +8,9 @@
 //! category's lay examples and far enough from ordinary sciatica sentences.
 //!
 //! All of it is data, owned by clinic staff: `corpus/red_flags.toml` holds the categories,
-//! their tier, patterns, examples, shared word lists, and each tier's notice and semantic
-//! thresholds; the phone lines come from `config.toml`. Everything is compiled (and the
+//! their tier, patterns, examples, shared word lists, what makes a mention read as denied
+//! (`[denials]`), and each tier's notice and semantic thresholds; the phone lines come from
+//! `config.toml`. Everything is compiled (and the
 //! examples embedded) once per corpus version; a message only ever reaches compiled regexes,
 //! never the regex compiler.
 //!
@@ -56,30 +57,6 @@ pub const TOGETHER_WORDS: usize = 15;
 /// Each category needs this many lay examples for the semantic layer, and the ordinary list
 /// as many sentences.
 pub const MIN_EXAMPLES: usize = 10;
-/// A negation ("no", "never", "without") up to four words before a match, which then reads
-/// as "I do not have it".
-const NEGATION: &str = r"\b(no|not|never|without|nor|none|dont|doesnt|havent|hasnt|hadnt|didnt|arent|isnt|wasnt|denies|free of)\b( \w+){0,3} ?$";
-/// A turn between a negation and a match that starts a new telling: "no fever, but I wet
-/// myself", "he isn't trying to, and his back has been bad". "And" turns only before a new
-/// subject or time, so "no bladder and bowel problems" stays one denial.
-const CLAUSE_TURN: &str = r"\b(but|yet|though|although|however|and (i|im|ive|id|my|me|he|hes|his|she|shes|her|they|theyre|their|we|our|it|its|now|then|since|today|tonight|yesterday|last|this))\b";
-/// A symptom asked about and answered "no" ("Numb down there? No.", "the GP asked if I'd
-/// lost control of my bladder or bowels and I haven't, she said..."): the answer, a fragment
-/// after the match (and a second thing asked about), ends the question's sentence or clause,
-/// so the match reads as denied too. "And I haven't told anyone" goes on with what was not
-/// done, and is no answer.
-const ANSWERED_NO: &str = r"^ ((or|and|nor) (my |the |your )?\w+ )?((no|nope|nah|none|never|not really|no way)|(and |but )?(i|she|he|they|we) (havent|hasnt|hadnt|dont|doesnt|didnt|wasnt|werent|isnt|arent|am not|im not)( (at all|really|either|thankfully|luckily|lol))?( (she|he|they|i|the|so|thank|thankfully|luckily|phew)\b.*)?)$";
-/// A match that ends on a symptom denied inside it ("waterworks fine, bum not numb", "leg's
-/// not weak", "my foot doesn't drag", "bladder: nothing new or changed"): a checklist
-/// answered, read as denied too. Only words that name a state, whose
-/// "not" is a denial: "legs not working" and "not strong enough" are symptoms told by a
-/// negation, and stay stated; so does "my bum isn't there, numb all round", where the word
-/// between is no adverb.
-const DENIED_AT_END: &str = r"\b(no|not|isnt|arent|wasnt|werent|nor|never|doesnt|dont|didnt|nothing)( (really|even|very|too|that|so|any|new or|different or))? (numb\w*|weak\w*|tingl\w*|drag\w*|problems?|issues?|trouble|chang\w*|leak\w*|buckl\w*)$";
-/// A negation right before an exception ("without trying to lose weight", "not dieting"):
-/// the harmless reading is denied, so the exception does not apply.
-const EXCEPTION_NEGATION: &str =
-    r"\b(no|not|never|without|nor|dont|doesnt|didnt|havent|hasnt|isnt|wasnt|arent|werent)( \w+)? ?$";
 /// The writer among the words between another person and a match ("my sister and I were in a
 /// car crash", "helping my brother, lost my footing and fell"): then the match may be the
 /// writer's own, and it stays a flag.
@@ -195,13 +172,25 @@ pub struct Triage {
     together: Vec<(Vec<Regex>, usize)>,
     categories: Vec<Category>,
     notices: BTreeMap<Tier, Notices>,
-    negation: Regex,
-    answered_no: Regex,
-    clause_turn: Regex,
-    denied_at_end: Regex,
-    exception_negation: Regex,
+    denials: Denials,
     others: Option<Others>,
     semantic: Semantic,
+}
+
+/// The `[denials]` section: when a mention reads as denied, and its notice is worded as a
+/// condition.
+#[derive(Debug)]
+struct Denials {
+    /// A negation before a match, in its own sentence: "no numbness".
+    before: Regex,
+    /// A turn that ends a negation's reach: "no fever, but I wet myself".
+    turn: Regex,
+    /// Answered "no" after the match: "Numb down there? No."
+    answered_after: Regex,
+    /// A match ending on a symptom denied inside it: "bum not numb".
+    at_end: Regex,
+    /// A negation before an exception, which then does not apply: "without trying to lose weight".
+    before_exception: Regex,
 }
 
 /// The `[others]` section: when a mention is about someone else and harmless.
@@ -259,6 +248,17 @@ struct RulesFile {
     ordinary: Spanned<OrdinaryFile>,
     #[serde(default)]
     others: Option<OthersFile>,
+    denials: DenialsFile,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DenialsFile {
+    before: Spanned<String>,
+    turn: Spanned<String>,
+    answered_after: Spanned<String>,
+    at_end: Spanned<String>,
+    before_exception: Spanned<String>,
 }
 
 #[derive(Deserialize)]
@@ -364,6 +364,19 @@ impl Triage {
         let compile_at = |pattern: &str, span: Range<usize>, problems: &mut Vec<Problem>| {
             compile(pattern, &words).map_err(|message| problems.push(Problem::new(path, at(span), message))).ok()
         };
+        // Anchored where a match starts or ends, so not wrapped to whole words.
+        let as_written = |pattern: &Spanned<String>, problems: &mut Vec<Problem>| {
+            compile_as_written(pattern.get_ref(), &words)
+                .map_err(|message| problems.push(Problem::new(path, at(pattern.span()), message)))
+                .ok()
+        };
+        let denials = (
+            as_written(&file.denials.before, &mut problems),
+            as_written(&file.denials.turn, &mut problems),
+            as_written(&file.denials.answered_after, &mut problems),
+            as_written(&file.denials.at_end, &mut problems),
+            as_written(&file.denials.before_exception, &mut problems),
+        );
         let others = file.others.as_ref().and_then(|others| {
             let people = compile_at(others.people.get_ref(), others.people.span(), &mut problems);
             let trouble = compile_at(others.trouble.get_ref(), others.trouble.span(), &mut problems);
@@ -492,6 +505,10 @@ impl Triage {
                 ),
             ));
         }
+        let (Some(before), Some(turn), Some(answered_after), Some(at_end), Some(before_exception)) = denials else {
+            return Err(problems);
+        };
+        let denials = Denials { before, turn, answered_after, at_end, before_exception };
         if !problems.is_empty() {
             return Err(problems);
         }
@@ -500,28 +517,8 @@ impl Triage {
             .size_limit(PATTERN_SIZE_LIMIT * sources.len().max(1))
             .build()
             .map_err(|e| vec![Problem::new(path, 1, format!("the patterns together are too large: {e}"))])?;
-        let negation = RegexBuilder::new(NEGATION).unicode(false).build().expect("the negation pattern is valid");
-        let answered_no = RegexBuilder::new(ANSWERED_NO).unicode(false).build().expect("the answer pattern is valid");
-        let clause_turn = RegexBuilder::new(CLAUSE_TURN).unicode(false).build().expect("the turn pattern is valid");
-        let denied_at_end =
-            RegexBuilder::new(DENIED_AT_END).unicode(false).build().expect("the denial pattern is valid");
-        let exception_negation =
-            RegexBuilder::new(EXCEPTION_NEGATION).unicode(false).build().expect("the negation pattern is valid");
         let semantic = Semantic::new(examples.into_iter().map(|(e, _)| e).collect(), ordinary, thresholds);
-        Ok(Triage {
-            set,
-            patterns: owners,
-            together,
-            categories,
-            notices,
-            negation,
-            answered_no,
-            clause_turn,
-            denied_at_end,
-            exception_negation,
-            others,
-            semantic,
-        })
+        Ok(Triage { set, patterns: owners, together, categories, notices, denials, others, semantic })
     }
 
     /// Embeds the semantic layer's examples with the shipped model (from the vector cache
@@ -569,8 +566,8 @@ impl Triage {
             }
             let sentence_end = normalized.sentence_at(span.start).end.max(span.end);
             let negated = self.negated_before(normalized, span.start)
-                || self.answered_no.is_match(&text[span.end..sentence_end])
-                || self.denied_at_end.is_match(&text[span.clone()]);
+                || self.denials.answered_after.is_match(&text[span.end..sentence_end])
+                || self.denials.at_end.is_match(&text[span.clone()]);
             // The normalised text is ASCII, so every byte offset is a character boundary.
             let matched = &normalized.text[span.clone()];
             let flag = RedFlag {
@@ -739,17 +736,17 @@ impl Triage {
         let text = normalized.text.as_bytes();
         let sentence = normalized.sentence_at(start);
         let sentence_start = sentence.start.min(start);
-        self.negation.find(&text[sentence_start..start]).is_some_and(|negation| {
+        self.denials.before.find(&text[sentence_start..start]).is_some_and(|negation| {
             // The turn's "and" needs the word after it, which may be the match's first.
             let from = sentence_start + negation.start();
             let after = &text[from..sentence.end.max(start)];
-            !self.clause_turn.find_iter(after).any(|turn| from + turn.start() < start)
+            !self.denials.turn.find_iter(after).any(|turn| from + turn.start() < start)
         })
     }
 
     /// Whether the words before `start` deny what an exception says there ("not on a diet").
     fn denied(&self, text: &[u8], start: usize) -> bool {
-        self.exception_negation.is_match(&text[..start])
+        self.denials.before_exception.is_match(&text[..start])
     }
 
     fn notice(&self, flags: &[RedFlag]) -> Option<String> {
@@ -903,8 +900,14 @@ pub(crate) fn compile_pattern(pattern: &str) -> Result<Regex, String> {
 /// Compiles one staff pattern, with word lists expanded, whole-word boundaries around it, and
 /// a size limit.
 fn compile(pattern: &str, words: &BTreeMap<String, String>) -> Result<Regex, String> {
+    compile_as_written(&format!(r"\b(?:{pattern})\b"), words)
+}
+
+/// [`compile`] for a pattern anchored to where a match starts or ends (`[denials]`): not
+/// wrapped to whole words, since "^ no$" begins with the space after the match.
+fn compile_as_written(pattern: &str, words: &BTreeMap<String, String>) -> Result<Regex, String> {
     let expanded = expand_words(pattern, words)?;
-    RegexBuilder::new(&format!(r"\b(?:{expanded})\b"))
+    RegexBuilder::new(&expanded)
         .unicode(false)
         .size_limit(PATTERN_SIZE_LIMIT)
         .build()
