@@ -128,7 +128,7 @@ fn dev_set_every_red_flag_is_caught_and_ordinary_talk_is_left_alone() {
 }
 
 /// The held-out batches the rules and thresholds were tuned on (tests/data/README.md: each
-/// was measured once, then read): every flag stays caught but fourteen, each named below with
+/// was measured once, then read): every flag stays caught but sixteen, each named below with
 /// the batch's false alarms. A denial counted "direct" below was so when its batch was read;
 /// since a symptom denied at the end of its match ("bum not numb", "leg's not weak") reads as
 /// denied (step 55 of tests/data/README.md), nine of them (batches 38 to 50) are worded as a
@@ -351,7 +351,18 @@ fn dev_set_every_red_flag_is_caught_and_ordinary_talk_is_left_alone() {
 ///   tablets for an overactive bladder, "nothing new or changed" (worded as a condition), a
 ///   limp the writer "walked out" of the clinic without, close to the rapid-weakness
 ///   examples, and a train seat that "is agony" for one buttock and leg (the bare word for
-///   severe pain; an exception for sitting would reach a worsening stated beside it).
+///   severe pain; an exception for sitting would reach a worsening stated beside it);
+/// - batch 53's sixteen: twelve denials by name (one direct: "I don't have any history of
+///   cancer", four words from the negation; a reach of four words was tried and dropped, it
+///   turned six stated flags conditional), a cyclist's bottom numb "on the saddle for a bit,
+///   gone by the evening" and a bottom numb on a church pew, "fine once I stood up" (an
+///   exception for numbness that passed silenced "fine once I stood up, but since yesterday
+///   it's numb again"), a booking "total accident on my part" close to the bowel examples,
+///   and a gran's osteoporosis beside "nothing on her back" (her back, not denied by
+///   "nothing", is trouble that may be hers); and its misses: a bottom like "sitting on a bag
+///   of frozen peas that isn't there", its "bits and backside" in the next sentence, and a sex
+///   life that "went from completely normal to nothing working in about a week", told of
+///   "mine" after a question.
 #[test]
 fn held_out_batches_tuned_on_stay_caught() {
     for (file, misses, false_alarms) in [
@@ -408,24 +419,12 @@ fn held_out_batches_tuned_on_stay_caught() {
         ("redflags_heldout50.jsonl", 0, 13),
         ("redflags_heldout51.jsonl", 2, 14),
         ("redflags_heldout52.jsonl", 0, 14),
+        ("redflags_heldout53.jsonl", 2, 16),
     ] {
         let figures = run(file);
         assert!(figures.missed <= misses && figures.emergencies_missed <= misses, "{file}: {figures:?}");
         assert!(figures.false_alarms <= false_alarms, "{file}: {figures:?}");
     }
-}
-
-/// Held-out batch 53 is still held out: measured once with the current method (54) and never
-/// read (recall 146/150, emergencies 85/88, false alarms 16/90, of which 4 on the 74 ordinary
-/// messages that deny no symptom by name). It prints no message, so that a later change cannot
-/// quietly lose what the method caught.
-#[test]
-fn held_out_batch_53_keeps_its_measured_figures_unread() {
-    let figures = run_showing("redflags_heldout53.jsonl", false);
-    assert!(figures.missed <= 4, "{figures:?}");
-    assert!(figures.emergencies_missed <= 3, "{figures:?}");
-    assert!(figures.false_alarms <= 16, "{figures:?}");
-    assert!(figures.false_alarms_denying_nothing <= 4, "{figures:?}");
 }
 
 /// Our own wordings: at least three per category, and ordinary messages that share words
@@ -456,6 +455,7 @@ fn lay_words_misspellings_and_words_apart_are_caught() {
         // A sentence without a subject that tells when goes on with the one before it.
         ("my leg gave way. started this afternoon and its worse now", "rapid_weakness"),
         ("the weakness in her left leg has got so much worse since lunch", "rapid_weakness"),
+        ("we had a roll over on the dual carriageway on Friday and my back has hurt since", "major_trauma"),
         ("It's on both legs since yesterday.", "bilateral_symptoms"),
         ("numb down there", "saddle_numbness"),
         ("had to leg it at the supermarket and didn't make it, first time ever", "bowel_dysfunction"),
@@ -699,6 +699,8 @@ fn lay_words_misspellings_and_words_apart_are_caught() {
     ];
     let urgent = [
         ("dropped 6 kg since the summer without meaning to", "weight_loss"),
+        // A one-legged test failed, despite the gym exception's "squat".
+        ("since the flare-up I can't do a single leg squat on the left, easy on the right", "leg_weakness"),
         // Screaming pain that goes on for days, not a leg that "was screaming" after a film.
         ("my back has been screaming with it all week", "severe_worsening_pain"),
         ("his toes won't pull up any more", "foot_drop"),

@@ -10,9 +10,8 @@
 //! All of it is data, owned by clinic staff: `corpus/red_flags.toml` holds the categories,
 //! their tier, patterns, examples, shared word lists, what makes a mention read as denied
 //! (`[denials]`), and each tier's notice and semantic thresholds; the phone lines come from
-//! `config.toml`. Everything is compiled (and the
-//! examples embedded) once per corpus version; a message only ever reaches compiled regexes,
-//! never the regex compiler.
+//! `config.toml`. Everything is compiled (and the examples embedded) once per corpus version;
+//! a message only ever reaches compiled regexes, never the regex compiler.
 //!
 //! This module decides whether and how to warn. It does not answer questions (`search`),
 //! embed the message (the caller does, in one batch with the question) or place the notice
@@ -505,6 +504,7 @@ impl Triage {
                 ),
             ));
         }
+        // A `[denials]` pattern that did not compile is among the problems already.
         let (Some(before), Some(turn), Some(answered_after), Some(at_end), Some(before_exception)) = denials else {
             return Err(problems);
         };
