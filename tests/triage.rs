@@ -346,8 +346,10 @@ fn dev_set_every_red_flag_is_caught_and_ordinary_talk_is_left_alone() {
 ///   cyclist's "whole area" still "completely dead" a week off the bike (numb told without a
 ///   saddle word), and a thigh gone from "that's odd" to "can't get off the sofa" in six
 ///   hours, caught at the urgent tier only, the hours seventeen words from the weakness;
-/// - batch 52's fourteen: eleven denials by name (all worded as a condition, one found by the
-///   semantic layer: "waterworks are all normal" is close to the bladder examples), years of
+/// - batch 52's fourteen: eleven denials by name (two direct, "my foot doesn't drag" and "asked
+///   if I'd lost control ... and I haven't", both worded as a condition since method 54; one
+///   found by the semantic layer: "waterworks are all normal" is close to the bladder
+///   examples), years of
 ///   tablets for an overactive bladder, "nothing new or changed" (worded as a condition), a
 ///   limp the writer "walked out" of the clinic without, close to the rapid-weakness
 ///   examples, and a train seat that "is agony" for one buttock and leg (the bare word for
@@ -1480,7 +1482,8 @@ fn a_negated_mention_still_gets_the_notice_worded_as_a_condition() {
     }
     for stated in [
         "I've wet myself twice and I haven't told anyone yet",
-        "since lunch I can't get to the bathroom without holding the walls because my legs keep buckling, it's going so fast",
+        // Its rapid-weakness pattern first matches from "holding", after "without".
+        "Two days ago I was walking fine, now I can't reach the bathroom without holding the walls because my leg keeps giving out. It went downhill so fast.",
     ] {
         let notice = triage.assess(stated, &[]).notice.unwrap();
         assert!(notice.contains("Please get medical help now"), "{stated}: {notice}");
