@@ -128,7 +128,7 @@ fn dev_set_every_red_flag_is_caught_and_ordinary_talk_is_left_alone() {
 }
 
 /// The held-out batches the rules and thresholds were tuned on (tests/data/README.md: each
-/// was measured once, then read): every flag stays caught but sixteen, each named below with
+/// was measured once, then read): every flag stays caught but eighteen, each named below with
 /// the batch's false alarms. A denial counted "direct" below was so when its batch was read;
 /// since a symptom denied at the end of its match ("bum not numb", "leg's not weak") reads as
 /// denied (step 55 of tests/data/README.md), nine of them (batches 38 to 50) are worded as a
@@ -364,7 +364,13 @@ fn dev_set_every_red_flag_is_caught_and_ordinary_talk_is_left_alone() {
 ///   "nothing", is trouble that may be hers); and its misses: a bottom like "sitting on a bag
 ///   of frozen peas that isn't there", its "bits and backside" in the next sentence, and a sex
 ///   life that "went from completely normal to nothing working in about a week", told of
-///   "mine" after a question.
+///   "mine" after a question;
+/// - batch 54's fourteen: eleven denials by name (one direct: "chest is fine, no chest pain",
+///   a negation inside the match before a word that is no state), a childhood fall off a bike
+///   "aged 8" beside "the worst pain ever" now, a grandad's cancer "in the 90s", and a first
+///   walk in two weeks close to the rapid-weakness examples; and its misses: "wood's not
+///   working" since Monday (slang no rule knows), and number twos that "just happen" without
+///   "the feeling first", told in the next sentence.
 #[test]
 fn held_out_batches_tuned_on_stay_caught() {
     for (file, misses, false_alarms) in [
@@ -422,24 +428,12 @@ fn held_out_batches_tuned_on_stay_caught() {
         ("redflags_heldout51.jsonl", 2, 14),
         ("redflags_heldout52.jsonl", 0, 14),
         ("redflags_heldout53.jsonl", 2, 16),
+        ("redflags_heldout54.jsonl", 2, 14),
     ] {
         let figures = run(file);
         assert!(figures.missed <= misses && figures.emergencies_missed <= misses, "{file}: {figures:?}");
         assert!(figures.false_alarms <= false_alarms, "{file}: {figures:?}");
     }
-}
-
-/// Held-out batch 54 is still held out: measured once with the current method (55) and never
-/// read (recall 145/150, emergencies 83/88, false alarms 14/90, of which 3 on the 74 ordinary
-/// messages that deny no symptom by name). It prints no message, so that a later change cannot
-/// quietly lose what the method caught.
-#[test]
-fn held_out_batch_54_keeps_its_measured_figures_unread() {
-    let figures = run_showing("redflags_heldout54.jsonl", false);
-    assert!(figures.missed <= 5, "{figures:?}");
-    assert!(figures.emergencies_missed <= 5, "{figures:?}");
-    assert!(figures.false_alarms <= 14, "{figures:?}");
-    assert!(figures.false_alarms_denying_nothing <= 3, "{figures:?}");
 }
 
 /// Our own wordings: at least three per category, and ordinary messages that share words
@@ -471,6 +465,9 @@ fn lay_words_misspellings_and_words_apart_are_caught() {
         ("my leg gave way. started this afternoon and its worse now", "rapid_weakness"),
         ("the weakness in her left leg has got so much worse since lunch", "rapid_weakness"),
         ("we had a roll over on the dual carriageway on Friday and my back has hurt since", "major_trauma"),
+        ("in one afternoon he went from a limp to not being able to put weight on that leg", "rapid_weakness"),
+        ("keep feeling like I need to go and then I'm stood there and nothing happens", "bladder_dysfunction"),
+        ("my feet tingle, the pair of them, since friday", "bilateral_symptoms"),
         ("It's on both legs since yesterday.", "bilateral_symptoms"),
         ("numb down there", "saddle_numbness"),
         ("had to leg it at the supermarket and didn't make it, first time ever", "bowel_dysfunction"),
@@ -1139,6 +1136,7 @@ fn idioms_other_peoples_accidents_and_improvement_stay_quiet() {
         "our roof had a few little leaks since the storm, so the flat is damp",
         "had a kidney stone once, worst pain ever, this sciatica is nothing next to it",
         "my hip was screaming by the end of the long drive, is that normal with sciatica?",
+        "I need to go to the gym but nothing happens with my motivation lol",
     ];
     assert_quiet(&messages);
 }
