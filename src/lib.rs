@@ -110,8 +110,8 @@ impl Knowledge {
 
     /// Red-flag triage of a message the model read (both layers; the rules' findings come
     /// with the vectors).
-    pub fn assess(&self, question: &str, embedded: &Embedded) -> Assessment {
-        self.triage.assess_after_rules(question, &embedded.rules, &embedded.clauses)
+    pub fn assess(&self, embedded: &Embedded) -> Assessment {
+        self.triage.assess_after_rules(&embedded.rules, &embedded.clauses)
     }
 
     /// The vectors of many messages, computed in one batch. When inference fails (it does
@@ -245,7 +245,7 @@ pub fn respond(knowledge: &Knowledge, config: &ReplyConfig, question: &str) -> R
 /// [`respond`] for a message the model read already, in a batch or on the embedding thread
 /// (the texts of [`Knowledge::texts_to_embed`]).
 pub fn respond_embedded(knowledge: &Knowledge, config: &ReplyConfig, question: &str, embedded: &Embedded) -> Response {
-    let assessment = knowledge.assess(question, embedded);
+    let assessment = knowledge.assess(embedded);
     let outcome = knowledge.engine.answer_embedded(searchable_part(question), &embedded.question);
     let corpus = knowledge.engine.corpus();
     let body = match &outcome {

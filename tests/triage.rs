@@ -27,13 +27,13 @@ fn assess_all(messages: &[&str]) -> Vec<Assessment> {
     let retrieval_only = |w: &ToEmbed| usize::from(w.texts().count() > 1);
     let texts: Vec<&str> = wanted.iter().flat_map(|w| w.texts().skip(retrieval_only(w))).collect();
     let mut vectors = KNOWLEDGE.engine.embed_texts(&texts).into_iter();
-    let assess = |(message, wanted): (&&str, ToEmbed)| {
+    let assess = |wanted: ToEmbed| {
         let skipped = retrieval_only(&wanted);
         let read = vectors.by_ref().take(wanted.texts().count() - skipped);
         let embedded = wanted.with_vectors(std::iter::repeat_n(Vector::zero(), skipped).chain(read).collect());
-        KNOWLEDGE.assess(message, &embedded)
+        KNOWLEDGE.assess(&embedded)
     };
-    messages.iter().zip(wanted).map(assess).collect()
+    wanted.into_iter().map(assess).collect()
 }
 
 fn assess(message: &str) -> Assessment {

@@ -102,8 +102,7 @@ impl Shared {
             None => {
                 let knowledge = self.knowledge();
                 let embedded = self.embed(&knowledge, question).await;
-                let question = question.to_owned();
-                let assessment = self.off_runtime(move || knowledge.assess(&question, &embedded)).await;
+                let assessment = self.off_runtime(move || knowledge.assess(&embedded)).await;
                 (assessment.notice, assessment.flags)
             }
         };

@@ -142,15 +142,19 @@ pub struct Assessment {
 }
 
 /// The flags the rules found in one message, one per category, before the semantic layer
-/// read it ([`Triage::rules`]).
+/// read it ([`Triage::rules`]), with the message as the rules read it, so that it is
+/// normalised once.
 #[derive(Debug, Clone)]
-pub struct RuleFindings(Vec<RedFlag>);
+pub struct RuleFindings {
+    flags: Vec<RedFlag>,
+    normalized: Normalized,
+}
 
 impl RuleFindings {
     /// Whether an emergency is among them, stated or denied: then the semantic layer does not
     /// run (see [`Triage::assess_after_rules`]) and the clauses need no vectors.
     pub fn include_an_emergency(&self) -> bool {
-        self.0.iter().any(|flag| flag.tier == Tier::Emergency)
+        self.flags.iter().any(|flag| flag.tier == Tier::Emergency)
     }
 }
 
@@ -530,13 +534,14 @@ impl Triage {
     /// Finds every red flag in a message and words the notice. `clauses` are the message's
     /// [`clauses`] with their vectors, for the semantic layer; with none, only the rules run.
     pub fn assess(&self, message: &str, clauses: &[Clause]) -> Assessment {
-        self.assess_after_rules(message, &self.rules(message), clauses)
+        self.assess_after_rules(&self.rules(message), clauses)
     }
 
     /// What the rules alone find in a message: the first half of [`Triage::assess`], asked
     /// before the message is embedded (it decides whether the clauses are).
     pub fn rules(&self, message: &str) -> RuleFindings {
-        let normalized = &Normalized::new(message);
+        let read = Normalized::new(message);
+        let normalized = &read;
         let text = normalized.text.as_bytes();
         let mut found: BTreeMap<&str, RedFlag> = BTreeMap::new();
         let trouble = OnceCell::new();
@@ -586,16 +591,18 @@ impl Triage {
                 }
             }
         }
-        RuleFindings(found.into_values().collect())
+        let flags = found.into_values().collect();
+        RuleFindings { flags, normalized: read }
     }
 
-    /// [`Triage::assess`] given what [`Triage::rules`] found in the same message.
-    pub fn assess_after_rules(&self, message: &str, rules: &RuleFindings, clauses: &[Clause]) -> Assessment {
-        let normalized = Normalized::new(message);
+    /// [`Triage::assess`] from what [`Triage::rules`] found (the findings carry the message
+    /// as the rules read it).
+    pub fn assess_after_rules(&self, rules: &RuleFindings, clauses: &[Clause]) -> Assessment {
+        let normalized = &rules.normalized;
         let mut found: BTreeMap<&str, RedFlag> =
-            rules.0.iter().map(|flag| (flag.category.as_str(), flag.clone())).collect();
+            rules.flags.iter().map(|flag| (flag.category.as_str(), flag.clone())).collect();
         let trouble = OnceCell::new();
-        let speaks_of_trouble = || self.speaks_of_trouble(&normalized, &trouble);
+        let speaks_of_trouble = || self.speaks_of_trouble(normalized, &trouble);
         // Once the rules have found an emergency, the semantic layer can neither raise the
         // tier nor make the wording direct (its flags are worded as a condition): it would
         // only add categories, most of them wrong, to what the notice quotes. It does not run.
@@ -605,7 +612,7 @@ impl Triage {
             // The rules' harmless readings hold for the semantic layer too: a clause close to
             // the trauma examples is still about the neighbour's fall.
             self.semantic.evidence(clauses, |category, clause| {
-                self.harmless_clause(category, &normalized, clause, &speaks_of_trouble)
+                self.harmless_clause(category, normalized, clause, &speaks_of_trouble)
             })
         };
         for evidence in evidence.iter().filter(|e| e.flagged) {
