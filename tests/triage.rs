@@ -128,7 +128,7 @@ fn dev_set_every_red_flag_is_caught_and_ordinary_talk_is_left_alone() {
 }
 
 /// The held-out batches the rules and thresholds were tuned on (tests/data/README.md: each
-/// was measured once, then read): every flag stays caught but eighteen, each named below with
+/// was measured once, then read): every flag stays caught but twenty-one, each named below with
 /// the batch's false alarms. A denial counted "direct" below was so when its batch was read;
 /// since a symptom denied at the end of its match ("bum not numb", "leg's not weak") reads as
 /// denied (step 55 of tests/data/README.md), nine of them (batches 38 to 50) are worded as a
@@ -370,7 +370,16 @@ fn dev_set_every_red_flag_is_caught_and_ordinary_talk_is_left_alone() {
 ///   "aged 8" beside "the worst pain ever" now, a grandad's cancer "in the 90s", and a first
 ///   walk in two weeks close to the rapid-weakness examples; and its misses: "wood's not
 ///   working" since Monday (slang no rule knows), and number twos that "just happen" without
-///   "the feeling first", told in the next sentence.
+///   "the feeling first", told in the next sentence;
+/// - batch 55's sixteen: eleven denials by name (all worded as a condition), "Bieber fever",
+///   chills when a therapist "found the spot" (an exception for chills at a moment would
+///   reach a temperature told beside it), a nan's cancer "back in the 90s" beside her advice
+///   for sciatica, "night night everyone" close to the night-pain examples, and a brother-in-
+///   law's childhood car crash (quiet since method 57) whose "nothing dramatic" the semantic
+///   layer finds close to the sexual-function examples; and its misses: a leg that "just
+///   buckles" and a girlfriend "walking this morning", each told in the sentence beside the
+///   weakness (caught at the urgent tier only), and a sex life whose "feeling is gone", told
+///   after the question.
 #[test]
 fn held_out_batches_tuned_on_stay_caught() {
     for (file, misses, false_alarms) in [
@@ -429,6 +438,7 @@ fn held_out_batches_tuned_on_stay_caught() {
         ("redflags_heldout52.jsonl", 0, 14),
         ("redflags_heldout53.jsonl", 2, 16),
         ("redflags_heldout54.jsonl", 2, 14),
+        ("redflags_heldout55.jsonl", 3, 16),
     ] {
         let figures = run(file);
         assert!(figures.missed <= misses && figures.emergencies_missed <= misses, "{file}: {figures:?}");
@@ -721,6 +731,13 @@ fn lay_words_misspellings_and_words_apart_are_caught() {
         ("today he's gone from walking fine to not being able to stand at all", "rapid_weakness"),
         ("since lunch she can't get to the toilet without me holding her up", "rapid_weakness"),
         ("I passed wind and more than wind came out", "bowel_dysfunction"),
+        // "Felt", not only "feels"; a glove between the skin and the world; the part a
+        // bike seat would touch; "#2" as the rules read it; the urge "to go" itself lost.
+        ("the flannel felt strange between my legs this morning", "saddle_numbness"),
+        ("it feels like I'm wearing thick gloves down there", "saddle_numbness"),
+        ("the area where a bike seat touches has gone numb since friday", "saddle_numbness"),
+        ("lost all control when I do a #2 now", "bowel_dysfunction"),
+        ("I never get the urge to go any more, not for days", "bladder_dysfunction"),
     ];
     let urgent = [
         ("dropped 6 kg since the summer without meaning to", "weight_loss"),
@@ -814,6 +831,13 @@ fn lay_words_misspellings_and_words_apart_are_caught() {
         ("each week it's worse than the week before", "severe_worsening_pain"),
         ("the worst pain I've ever known, worse than childbirth", "severe_worsening_pain"),
         ("never had back trouble in all my 68 years, now sciatica out of nowhere", "age_onset"),
+        // A relative's age in brackets; sciatica begun told as leg or hip pain.
+        ("my grandad (81) has started getting leg pain, he's never had any problems", "age_onset"),
+        ("my dad 72 started with hip pain last month", "age_onset"),
+        // Pain that makes a person sick; nothing they take helps.
+        ("pain got so bad last night I actually threw up", "severe_worsening_pain"),
+        ("I was sick from the pain twice", "severe_worsening_pain"),
+        ("nothing I try works, what else is there", "severe_worsening_pain"),
     ];
     // A wee that comes out is a leak only when it comes out by itself: "a bit of" it, not "fine".
     assert!(!flagged_by_rules(&triage, "my wee comes out fine, it's only my back", "bladder_dysfunction"));
@@ -1150,6 +1174,14 @@ fn idioms_other_peoples_accidents_and_improvement_stay_quiet() {
         "had a kidney stone once, worst pain ever, this sciatica is nothing next to it",
         "my hip was screaming by the end of the long drive, is that normal with sciatica?",
         "I need to go to the gym but nothing happens with my motivation lol",
+        // Someone's crash as a child, a fall at twelve; the weather unbearable, a biscuit tin
+        // no one can walk past; a question about the form; the urge to go somewhere.
+        "my uncle was in a motorbike crash when he was a teenager, mine is just from lifting",
+        "fell off the garage roof aged 12, sciatica now from my desk job",
+        "this weather is unbearable, my back hates the damp",
+        "can't walk past the biscuit tin without a nibble lol",
+        "why does your questionnaire ask about cancer?",
+        "I had a sudden urge to go to the gym",
     ];
     assert_quiet(&messages);
 }
