@@ -128,7 +128,7 @@ fn dev_set_every_red_flag_is_caught_and_ordinary_talk_is_left_alone() {
 }
 
 /// The held-out batches the rules and thresholds were tuned on (tests/data/README.md: each
-/// was measured once, then read): every flag stays caught but twenty-one, each named below with
+/// was measured once, then read): every flag stays caught but twenty-two, each named below with
 /// the batch's false alarms. A denial counted "direct" below was so when its batch was read;
 /// since a symptom denied at the end of its match ("bum not numb", "leg's not weak") reads as
 /// denied (step 55 of tests/data/README.md), nine of them (batches 38 to 50) are worded as a
@@ -371,15 +371,21 @@ fn dev_set_every_red_flag_is_caught_and_ordinary_talk_is_left_alone() {
 ///   walk in two weeks close to the rapid-weakness examples; and its misses: "wood's not
 ///   working" since Monday (slang no rule knows), and number twos that "just happen" without
 ///   "the feeling first", told in the next sentence;
-/// - batch 55's sixteen: eleven denials by name (all worded as a condition), "Bieber fever",
+/// - batch 55's sixteen: eleven denials by name (one direct: a leg "tingly to the foot.
+///   Feeling down there is fine", a pattern that reaches across the full stop; keeping
+///   patterns within a sentence lost five read flags), "Bieber fever",
 ///   chills when a therapist "found the spot" (an exception for chills at a moment would
 ///   reach a temperature told beside it), a nan's cancer "back in the 90s" beside her advice
 ///   for sciatica, "night night everyone" close to the night-pain examples, and a brother-in-
 ///   law's childhood car crash (quiet since method 57) whose "nothing dramatic" the semantic
 ///   layer finds close to the sexual-function examples; and its misses: a leg that "just
-///   buckles" and a girlfriend "walking this morning", each told in the sentence beside the
-///   weakness (caught at the urgent tier only), and a sex life whose "feeling is gone", told
-///   after the question.
+///   buckles", the day's change told in the sentence before (caught at the urgent tier
+///   only), and a sex life whose "feeling is gone", told after the question;
+/// - batch 56's eleven: eleven denials by name (one direct: "toilet paper feels normal", a
+///   state after the match that no denial pattern reads); and its misses: one leg for years
+///   and the other "doing the exact same burning thing" since yesterday, seventeen words
+///   apart, and "an accident at the supermarket", told as "the number two kind" in the next
+///   sentence.
 #[test]
 fn held_out_batches_tuned_on_stay_caught() {
     for (file, misses, false_alarms) in [
@@ -438,7 +444,8 @@ fn held_out_batches_tuned_on_stay_caught() {
         ("redflags_heldout52.jsonl", 0, 14),
         ("redflags_heldout53.jsonl", 2, 16),
         ("redflags_heldout54.jsonl", 2, 14),
-        ("redflags_heldout55.jsonl", 3, 16),
+        ("redflags_heldout55.jsonl", 2, 16),
+        ("redflags_heldout56.jsonl", 2, 11),
     ] {
         let figures = run(file);
         assert!(figures.missed <= misses && figures.emergencies_missed <= misses, "{file}: {figures:?}");
@@ -738,6 +745,15 @@ fn lay_words_misspellings_and_words_apart_are_caught() {
         ("the area where a bike seat touches has gone numb since friday", "saddle_numbness"),
         ("lost all control when I do a #2 now", "bowel_dysfunction"),
         ("I never get the urge to go any more, not for days", "bladder_dysfunction"),
+        // The change told in the next sentence, opening with when; trying to go and can't,
+        // or full and nothing comes; a long wait before it starts; the other side doing "the
+        // exact same" thing; a thigh that "switched off".
+        ("my dad's knee keeps folding under him. this morning he was fine on the stairs", "rapid_weakness"),
+        ("my husband is in the loo trying to go and can't", "bladder_dysfunction"),
+        ("she says she feels full but nothing comes", "bladder_dysfunction"),
+        ("I wait ages before the wee starts now", "bladder_dysfunction"),
+        ("only ever my right leg but now the left is doing the exact same zappy thing", "bilateral_symptoms"),
+        ("my thigh just switched off this morning, can't get up the stairs", "rapid_weakness"),
     ];
     let urgent = [
         ("dropped 6 kg since the summer without meaning to", "weight_loss"),
@@ -838,6 +854,8 @@ fn lay_words_misspellings_and_words_apart_are_caught() {
         ("pain got so bad last night I actually threw up", "severe_worsening_pain"),
         ("I was sick from the pain twice", "severe_worsening_pain"),
         ("nothing I try works, what else is there", "severe_worsening_pain"),
+        ("it keeps ramping up day after day", "severe_worsening_pain"),
+        ("my mum's 77 and it's the first time she's ever had anything like it", "age_onset"),
     ];
     // A wee that comes out is a leak only when it comes out by itself: "a bit of" it, not "fine".
     assert!(!flagged_by_rules(&triage, "my wee comes out fine, it's only my back", "bladder_dysfunction"));
@@ -1182,6 +1200,8 @@ fn idioms_other_peoples_accidents_and_improvement_stay_quiet() {
         "can't walk past the biscuit tin without a nibble lol",
         "why does your questionnaire ask about cancer?",
         "I had a sudden urge to go to the gym",
+        "I wait ages for the bus in the rain",
+        "my partner's snoring keeps me up, not the sciatica",
     ];
     assert_quiet(&messages);
 }

@@ -38,6 +38,22 @@ const CONTINUATIONS: &[&str] = &[
     "never had",
     "never happened",
     "first time",
+    // A sentence that opens with when tells the change in the one before it: "Her leg keeps
+    // collapsing under her. This morning she was walking."
+    "this morning",
+    "this afternoon",
+    "this evening",
+    "last night",
+    "yesterday",
+    "today",
+    "tonight",
+    // A sentence whose subject is the thing just told, starting: "Is ED a thing with a bad
+    // disc? It came on three days ago."
+    "it came on",
+    "it started",
+    "it began",
+    "it kicked in",
+    "it happened",
 ];
 /// Characters that end a sentence.
 const SENTENCE_ENDS: &[char] = &['.', '!', '?', ';', '\n', '\u{2026}'];
@@ -237,6 +253,16 @@ mod tests {
             Normalized::new("Dad's back went. Never had it before. First time was Monday. He is seventy this year.");
         let sentences: Vec<&str> = new.sentences.iter().map(|s| &new.text[s.clone()]).collect();
         assert_eq!(sentences, ["dads back went never had it before first time was monday", "he is seventy this year"]);
+        // So does one that opens with when, telling the change, and one whose subject is the
+        // thing just told, starting.
+        let change = Normalized::new(
+            "Her leg keeps giving way. This morning she was walking. It came on fast. I am her sister.",
+        );
+        let sentences: Vec<&str> = change.sentences.iter().map(|s| &change.text[s.clone()]).collect();
+        assert_eq!(
+            sentences,
+            ["her leg keeps giving way this morning she was walking it came on fast", "i am her sister"]
+        );
         // An ellipsis is a pause, not a full stop; a run of full stops that ends a sentence
         // is an ellipsis too.
         let paused = Normalized::new("On steroids... the inhaler kind\u{2026} for asthma. My back is sore..");
