@@ -385,7 +385,16 @@ fn dev_set_every_red_flag_is_caught_and_ordinary_talk_is_left_alone() {
 ///   state after the match that no denial pattern reads); and its misses: one leg for years
 ///   and the other "doing the exact same burning thing" since yesterday, seventeen words
 ///   apart, and "an accident at the supermarket", told as "the number two kind" in the next
-///   sentence.
+///   sentence;
+/// - batch 57's twenty: thirteen denials by name (one direct: a form that "asked if I'd ever
+///   injected drugs (no!)"), "worse in the mornings" in an anxious question about cauda
+///   equina and a dad joking "like I'm 90" (both close to a category's examples), legs "jelly"
+///   after a bootcamp, "right now it's just the usual left leg" ("right now" read as a side:
+///   a first side told only as "the right" starts a match a word sooner and lost two read
+///   flags), a neighbour's car crash beside her spinal rehab (trouble that is hers), a nan's
+///   accident on the way to the toilet (bladder flags are not quiet for others: a parent
+///   writes for a child), and a success story's weakness "in 2023" that "fully came back" (an
+///   exception for a past year would reach a weakness told beside it).
 #[test]
 fn held_out_batches_tuned_on_stay_caught() {
     for (file, misses, false_alarms) in [
@@ -446,6 +455,7 @@ fn held_out_batches_tuned_on_stay_caught() {
         ("redflags_heldout54.jsonl", 2, 14),
         ("redflags_heldout55.jsonl", 2, 16),
         ("redflags_heldout56.jsonl", 2, 11),
+        ("redflags_heldout57.jsonl", 0, 20),
     ] {
         let figures = run(file);
         assert!(figures.missed <= misses && figures.emergencies_missed <= misses, "{file}: {figures:?}");
@@ -754,6 +764,15 @@ fn lay_words_misspellings_and_words_apart_are_caught() {
         ("I wait ages before the wee starts now", "bladder_dysfunction"),
         ("only ever my right leg but now the left is doing the exact same zappy thing", "bilateral_symptoms"),
         ("my thigh just switched off this morning, can't get up the stairs", "rapid_weakness"),
+        // A bottom like someone else's, told as a feeling; skid marks not felt; gone "a bit"
+        // in the underwear; "pian"; "finsh"; a word before the bike; "now it's both at once".
+        ("when I sit on the loo it feels like I'm sitting on someone else's bum", "saddle_numbness"),
+        ("found skidmarks I never felt happen", "bowel_dysfunction"),
+        ("I'd gone a bit in my undies and didn't even notice", "bowel_dysfunction"),
+        ("chest pian and back pian together since this morning", "chest_pain"),
+        ("cant finsh with the wife since my back went", "sexual_dysfunction"),
+        ("stacked my road bike on the descent on saturday", "major_trauma"),
+        ("since last night the right leg joined in, so now it's both at once", "bilateral_symptoms"),
     ];
     let urgent = [
         ("dropped 6 kg since the summer without meaning to", "weight_loss"),
@@ -859,6 +878,9 @@ fn lay_words_misspellings_and_words_apart_are_caught() {
     ];
     // A wee that comes out is a leak only when it comes out by itself: "a bit of" it, not "fine".
     assert!(!flagged_by_rules(&triage, "my wee comes out fine, it's only my back", "bladder_dysfunction"));
+    // Standing on tiptoes is a test of one calf, not standing: weak, but not rapid weakness.
+    assert!(flagged_by_rules(&triage, "I couldn't stand on my tiptoes on the left for weeks", "leg_weakness"));
+    assert!(!flagged_by_rules(&triage, "I couldn't stand on my tiptoes on the left for weeks", "rapid_weakness"));
     for (cases, tier) in [(&emergencies[..], Tier::Emergency), (&urgent[..], Tier::Urgent)] {
         for (message, category) in cases {
             let assessment = triage.assess(message, &[]);
