@@ -463,17 +463,17 @@ fn held_out_batches_tuned_on_stay_caught() {
     }
 }
 
-/// Held-out batch 57 is still held out: measured once with the current method (58) and never
-/// read (recall 143/150, emergencies 81/88, false alarms 20/90, of which 7 on the 74 ordinary
+/// Held-out batch 58 is still held out: measured once with the current method (59) and never
+/// read (recall 143/150, emergencies 85/88, false alarms 19/90, of which 5 on the 74 ordinary
 /// messages that deny no symptom by name). It prints no message, so that a later change cannot
 /// quietly lose what the method caught.
 #[test]
-fn held_out_batch_57_keeps_its_measured_figures_unread() {
-    let figures = run_showing("redflags_heldout57.jsonl", false);
+fn held_out_batch_58_keeps_its_measured_figures_unread() {
+    let figures = run_showing("redflags_heldout58.jsonl", false);
     assert!(figures.missed <= 7, "{figures:?}");
-    assert!(figures.emergencies_missed <= 7, "{figures:?}");
-    assert!(figures.false_alarms <= 20, "{figures:?}");
-    assert!(figures.false_alarms_denying_nothing <= 7, "{figures:?}");
+    assert!(figures.emergencies_missed <= 3, "{figures:?}");
+    assert!(figures.false_alarms <= 19, "{figures:?}");
+    assert!(figures.false_alarms_denying_nothing <= 5, "{figures:?}");
 }
 
 /// Our own wordings: at least three per category, and ordinary messages that share words
