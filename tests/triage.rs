@@ -758,21 +758,24 @@ fn lay_words_misspellings_and_words_apart_are_caught() {
         // The change told in the next sentence, opening with when; trying to go and can't,
         // or full and nothing comes; a long wait before it starts; the other side doing "the
         // exact same" thing; a thigh that "switched off".
-        ("my dad's knee keeps folding under him. this morning he was fine on the stairs", "rapid_weakness"),
+        (
+            "my dad's knee keeps folding under him on the way up to the loo late at night. this morning he was fine",
+            "rapid_weakness",
+        ),
         ("my husband is in the loo trying to go and can't", "bladder_dysfunction"),
         ("she says she feels full but nothing comes", "bladder_dysfunction"),
         ("I wait ages before the wee starts now", "bladder_dysfunction"),
-        ("only ever my right leg but now the left is doing the exact same zappy thing", "bilateral_symptoms"),
-        ("my thigh just switched off this morning, can't get up the stairs", "rapid_weakness"),
+        ("only ever my right leg, the left one is doing the exact same zappy thing this week", "bilateral_symptoms"),
+        ("my thigh just switched off this morning", "rapid_weakness"),
         // A bottom like someone else's, told as a feeling; skid marks not felt; gone "a bit"
         // in the underwear; "pian"; "finsh"; a word before the bike; "now it's both at once".
         ("when I sit on the loo it feels like I'm sitting on someone else's bum", "saddle_numbness"),
         ("found skidmarks I never felt happen", "bowel_dysfunction"),
-        ("I'd gone a bit in my undies and didn't even notice", "bowel_dysfunction"),
+        ("went a bit in my pants at work today", "bowel_dysfunction"),
         ("chest pian and back pian together since this morning", "chest_pain"),
         ("cant finsh with the wife since my back went", "sexual_dysfunction"),
         ("stacked my road bike on the descent on saturday", "major_trauma"),
-        ("since last night the right leg joined in, so now it's both at once", "bilateral_symptoms"),
+        ("it was just the left for months, so now it's both at once", "bilateral_symptoms"),
     ];
     let urgent = [
         ("dropped 6 kg since the summer without meaning to", "weight_loss"),
@@ -1214,16 +1217,17 @@ fn idioms_other_peoples_accidents_and_improvement_stay_quiet() {
         "had a kidney stone once, worst pain ever, this sciatica is nothing next to it",
         "my hip was screaming by the end of the long drive, is that normal with sciatica?",
         "I need to go to the gym but nothing happens with my motivation lol",
-        // Someone's crash as a child, a fall at twelve; the weather unbearable, a biscuit tin
-        // no one can walk past; a question about the form; the urge to go somewhere.
-        "my uncle was in a motorbike crash when he was a teenager, mine is just from lifting",
+        // A crash when "we were kids", a fall at twelve; the weather unbearable, a biscuit tin
+        // no one can walk past; a question about the form; the urge to go somewhere, a wait
+        // for a bus (the new rules for a lost urge and a slow start stay within bounds).
+        "we were in a bad car crash when we were kids, this sciatica is from my desk",
         "fell off the garage roof aged 12, sciatica now from my desk job",
         "this weather is unbearable, my back hates the damp",
         "can't walk past the biscuit tin without a nibble lol",
         "why does your questionnaire ask about cancer?",
         "I had a sudden urge to go to the gym",
         "I wait ages for the bus in the rain",
-        "my partner's snoring keeps me up, not the sciatica",
+        "my husband's snoring keeps me up at night more than my sciatica does",
     ];
     assert_quiet(&messages);
 }

@@ -16,9 +16,9 @@ pub const MAX_CLAUSES: usize = 24;
 const MIN_CLAUSE_WORDS: usize = 3;
 /// A sentence of fewer words than this ("Groin and bum.") belongs to the one before it.
 const MIN_SENTENCE_WORDS: usize = 4;
-/// How a sentence starts when it has no subject of its own and goes on telling the one
-/// before it ("My left leg just folds. Started a few hours ago."): it belongs to that one,
-/// so a symptom and its time still count together.
+/// How a sentence starts when it goes on telling the one before it: with no subject of its
+/// own ("My left leg just folds. Started a few hours ago."), with when, or with "it" for the
+/// thing just told. It belongs to that one, so a symptom and its time still count together.
 const CONTINUATIONS: &[&str] = &[
     "started",
     "starting",
