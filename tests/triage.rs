@@ -456,6 +456,7 @@ fn held_out_batches_tuned_on_stay_caught() {
         ("redflags_heldout55.jsonl", 2, 16),
         ("redflags_heldout56.jsonl", 2, 11),
         ("redflags_heldout57.jsonl", 0, 20),
+        ("redflags_heldout58.jsonl", 0, 18),
     ] {
         let figures = run(file);
         assert!(figures.missed <= misses && figures.emergencies_missed <= misses, "{file}: {figures:?}");
@@ -776,6 +777,14 @@ fn lay_words_misspellings_and_words_apart_are_caught() {
         ("cant finsh with the wife since my back went", "sexual_dysfunction"),
         ("stacked my road bike on the descent on saturday", "major_trauma"),
         ("it was just the left for months, so now it's both at once", "bilateral_symptoms"),
+        // A sentence opening with "since" goes on with the one before it; a backside that no
+        // longer keeps things in; "zero" sensation with sex.
+        (
+            "only ever had it in my left leg. since this morning the right one is doing the same thing",
+            "bilateral_symptoms",
+        ),
+        ("my backside is struggling to keep things in these days", "bowel_dysfunction"),
+        ("zero sensation with sex since the back went", "sexual_dysfunction"),
     ];
     let urgent = [
         ("dropped 6 kg since the summer without meaning to", "weight_loss"),
@@ -798,6 +807,12 @@ fn lay_words_misspellings_and_words_apart_are_caught() {
         ("it's worse as soon as I go to bed and grinds on till morning", "night_pain"),
         ("a month ago I did twenty calf raises, now I can't do a single calf raise on that side", "leg_weakness"),
         ("I take tablets every day since my kidney transplant", "immunosuppression"),
+        // A friend "of mine" who shoots up; up on the toes; the worst pain a person has had; a
+        // new knot on the spine, where the muscle's knot is never.
+        ("a mate of mine shoots up most weekends and asked me to ask about his back", "iv_drug_use"),
+        ("I can't push up on my toes on the left any more", "leg_weakness"),
+        ("the pain in my hip is the worst I've ever had", "severe_worsening_pain"),
+        ("there's a new knot on my spine that feels hard as bone", "back_lump_deformity"),
         ("the pain never lets up, day or night", "night_pain"),
         ("took naproxen and paracetamol and it hasn't touched it", "severe_worsening_pain"),
         ("a bone low in my back sticks out more than it did", "back_lump_deformity"),
@@ -988,6 +1003,7 @@ fn each_way_of_telling_a_red_flag_is_caught() {
 fn idioms_other_peoples_accidents_and_improvement_stay_quiet() {
     let messages = [
         "nearly had a heart attack at the price of parking",
+        "the grandkids were wetting themselves laughing at my stretches",
         "had a lump in my throat at my daughter's wedding, then danced all night",
         "a little weakness in my legs after the 5k on Saturday, fine by the next morning",
         "I'm 64 and my sciatica has started again after a quiet winter",
@@ -1556,10 +1572,15 @@ fn a_negated_mention_still_gets_the_notice_worded_as_a_condition() {
     // Denied after the match ("... and I haven't"), or by its last words ("doesn't drag",
     // "nothing new or changed"), a symptom is worded as a condition; "and I haven't told anyone"
     // is no answer, and a negation before a long match does not deny a symptom stated inside it.
+    // A mention told again after a denial is denied ("no chest pain" after "chest is fine"),
+    // and so is a checklist of two states ("isn't dragging or catching").
     for denied in [
         "the physio asked if I'd lost control of my bladder or bowels and I haven't, he thinks it's a disc",
         "my foot doesn't drag at all, it's just sore round the ankle",
         "bladder wise nothing new or changed, just the leg",
+        "my chest is all good, no chest tightness whatsoever, it's my hip",
+        "bowels fine, no bowel problems at all, it's only my hip",
+        "her foot isn't dragging or catching on anything, she just has a sore calf",
     ] {
         let assessment = triage.assess(denied, &[]);
         assert!(

@@ -549,15 +549,16 @@ impl Triage {
         let pattern_matches = self.set.matches(text).into_iter().flat_map(|index| {
             let (regex, category) = &self.patterns[index];
             regex.find_iter(text).flat_map(move |m| {
+                let m = nearest_telling(regex, text, m.range());
                 // A negation may deny only a long match's first words: in "can't get to the
                 // loo without holding the walls because my leg keeps giving out" the symptom
                 // is stated inside the match, so the pattern is tried again from the next word.
                 let inside = self
-                    .negated_before(normalized, m.start())
-                    .then(|| regex.find_at(text, next_word(text, m.start())))
+                    .negated_before(normalized, m.start)
+                    .then(|| regex.find_at(text, next_word(text, m.start)))
                     .flatten()
-                    .filter(|again| again.start() < m.end());
-                std::iter::once(m.range()).chain(inside.map(|again| again.range())).map(move |r| (r, *category))
+                    .filter(|again| again.start() < m.end);
+                std::iter::once(m).chain(inside.map(|again| again.range())).map(move |r| (r, *category))
             })
         });
         let together_matches =
@@ -876,6 +877,37 @@ fn expand_word_lists(lists: &BTreeMap<String, Spanned<String>>) -> (BTreeMap<Str
     (words, unresolved)
 }
 
+/// A match told again by its nearest words: the latest start from which `regex` still matches
+/// up to the same end with the same first word. A pattern with a gap reaches back to the first
+/// of two mentions, and over a denial between them: in "chest is fine, no chest pain" the
+/// telling is "chest pain", which "no" denies. Only a repeated word starts it again: in "poo
+/// falls out now, no pushing and no warning" the telling starts at "poo".
+fn nearest_telling(regex: &Regex, text: &[u8], span: Range<usize>) -> Range<usize> {
+    let mut nearest = span.clone();
+    let mut from = span.start;
+    while let Some(again) = regex.find_at(text, next_word(text, from)) {
+        if again.end() != span.end || again.start() >= span.end {
+            break;
+        }
+        if same_word(text, again.start(), span.start) {
+            nearest = again.range();
+        }
+        from = again.start();
+    }
+    nearest
+}
+
+/// Whether the words starting at `a` and `b` are one word, singular or plural ("bowel",
+/// "bowels").
+fn same_word(text: &[u8], a: usize, b: usize) -> bool {
+    let word = |at: usize| {
+        let word = &text[at..next_word(text, at)];
+        let word = word.strip_suffix(b" ").unwrap_or(word);
+        word.strip_suffix(b"s").unwrap_or(word)
+    };
+    word(a) == word(b)
+}
+
 /// Where the word after the one at `at` begins (the text's end if there is none).
 fn next_word(text: &[u8], at: usize) -> usize {
     text[at..].iter().position(|&b| b == b' ').map_or(text.len(), |space| at + space + 1)
@@ -968,6 +1000,13 @@ fn together(parts: &[Regex], normalized: &Normalized) -> impl Iterator<Item = Ra
             }
         }
     }
+    // Told again by its nearest words, as a pattern's match is (see `nearest_telling`): of
+    // spans that end together and start on the same word, the one that starts last.
+    let all = found.clone();
+    found.retain(|span| {
+        !all.iter()
+            .any(|other| other.end == span.end && other.start > span.start && same_word(text, other.start, span.start))
+    });
     found.into_iter()
 }
 

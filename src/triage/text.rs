@@ -47,6 +47,8 @@ const CONTINUATIONS: &[&str] = &[
     "yesterday",
     "today",
     "tonight",
+    // "Started in my right leg. Since yesterday the left one is doing the same."
+    "since",
     // A sentence whose subject is the thing just told, starting: "Is ED a thing with a bad
     // disc? It came on three days ago."
     "it came on",
