@@ -395,6 +395,12 @@ fn dev_set_every_red_flag_is_caught_and_ordinary_talk_is_left_alone() {
 ///   accident on the way to the toilet (bladder flags are not quiet for others: a parent
 ///   writes for a child), and a success story's weakness "in 2023" that "fully came back" (an
 ///   exception for a past year would reach a weakness told beside it).
+/// - batch 58's eighteen: fourteen denials by name, all worded as a condition; a question
+///   about what "would happen if sciatica went into both legs" (a hypothetical is told in the
+///   words of a symptom); getting up off the loo, close to a saddle example; a pal thrown off
+///   a horse last summer who "did her back in" (trouble that is hers; "she's fine now" is in
+///   the next sentence); and "my leg's tingly", which the rules read as "legs" (apostrophes
+///   are dropped, so "leg's" and "legs" are one word).
 #[test]
 fn held_out_batches_tuned_on_stay_caught() {
     for (file, misses, false_alarms) in [
@@ -464,16 +470,16 @@ fn held_out_batches_tuned_on_stay_caught() {
     }
 }
 
-/// Held-out batch 58 is still held out: measured once with the current method (59) and never
-/// read (recall 143/150, emergencies 85/88, false alarms 19/90, of which 5 on the 74 ordinary
+/// Held-out batch 59 is still held out: measured once with the current method (60) and never
+/// read (recall 140/150, emergencies 78/88, false alarms 17/90, of which 5 on the 74 ordinary
 /// messages that deny no symptom by name). It prints no message, so that a later change cannot
 /// quietly lose what the method caught.
 #[test]
-fn held_out_batch_58_keeps_its_measured_figures_unread() {
-    let figures = run_showing("redflags_heldout58.jsonl", false);
-    assert!(figures.missed <= 7, "{figures:?}");
-    assert!(figures.emergencies_missed <= 3, "{figures:?}");
-    assert!(figures.false_alarms <= 19, "{figures:?}");
+fn held_out_batch_59_keeps_its_measured_figures_unread() {
+    let figures = run_showing("redflags_heldout59.jsonl", false);
+    assert!(figures.missed <= 10, "{figures:?}");
+    assert!(figures.emergencies_missed <= 10, "{figures:?}");
+    assert!(figures.false_alarms <= 17, "{figures:?}");
     assert!(figures.false_alarms_denying_nothing <= 5, "{figures:?}");
 }
 
