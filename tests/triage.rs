@@ -397,10 +397,13 @@ fn dev_set_every_red_flag_is_caught_and_ordinary_talk_is_left_alone() {
 ///   exception for a past year would reach a weakness told beside it).
 /// - batch 58's eighteen: fourteen denials by name, all worded as a condition; a question
 ///   about what "would happen if sciatica went into both legs" (a hypothetical is told in the
-///   words of a symptom); getting up off the loo, close to a saddle example; a pal thrown off
+///   words of a symptom; worded as a condition since method 61); getting up off the loo, close to a saddle example; a pal thrown off
 ///   a horse last summer who "did her back in" (trouble that is hers; "she's fine now" is in
 ///   the next sentence); and "my leg's tingly", which the rules read as "legs" (apostrophes
 ///   are dropped, so "leg's" and "legs" are one word).
+/// - batch 59's fourteen: twelve denials by name, all worded as a condition; "what happens if
+///   I ever get bladder problems", worded as a condition; and getting up from the sofa "stiff
+///   first thing", close to a leg-weakness example.
 #[test]
 fn held_out_batches_tuned_on_stay_caught() {
     for (file, misses, false_alarms) in [
@@ -463,6 +466,7 @@ fn held_out_batches_tuned_on_stay_caught() {
         ("redflags_heldout56.jsonl", 2, 11),
         ("redflags_heldout57.jsonl", 0, 20),
         ("redflags_heldout58.jsonl", 0, 18),
+        ("redflags_heldout59.jsonl", 0, 14),
     ] {
         let figures = run(file);
         assert!(figures.missed <= misses && figures.emergencies_missed <= misses, "{file}: {figures:?}");
@@ -791,6 +795,21 @@ fn lay_words_misspellings_and_words_apart_are_caught() {
         ),
         ("my backside is struggling to keep things in these days", "bowel_dysfunction"),
         ("zero sensation with sex since the back went", "sexual_dysfunction"),
+        // Legs that "both feel like"; "they're baith giving me gyp"; stopped to go, and
+        // nothing; a bladder on strike; ages at the toilet before anything comes; a back door
+        // that won't close; a bottom clenched and nothing happens; "meself"; a dentist's
+        // numbing jab; nothing down there responding; a wreck.
+        ("my calves both feel like they're full of ants since yesterday", "bilateral_symptoms"),
+        ("which foot is worse, honestly they're baith giving me gyp", "bilateral_symptoms"),
+        ("went to wee and nothing, tried again an hour later", "bladder_dysfunction"),
+        ("my waterworks are on strike since the weekend", "bladder_dysfunction"),
+        ("at the toilet I stand there ages before anything comes", "bladder_dysfunction"),
+        ("his back door won't close properly since the fall, pants ruined", "bowel_dysfunction"),
+        ("I try to clench my bottom and nothing happens", "bowel_dysfunction"),
+        ("pooed meself in bed and never woke", "bowel_dysfunction"),
+        ("my seat area feels like I've had a dentist's injection", "saddle_numbness"),
+        ("down there nothing responds to anything since my back went", "sexual_dysfunction"),
+        ("I was in a wreck on the highway on tuesday", "major_trauma"),
     ];
     let urgent = [
         ("dropped 6 kg since the summer without meaning to", "weight_loss"),
@@ -1010,6 +1029,9 @@ fn idioms_other_peoples_accidents_and_improvement_stay_quiet() {
     let messages = [
         "nearly had a heart attack at the price of parking",
         "the grandkids were wetting themselves laughing at my stretches",
+        "leg day wrecked me, both legs are jelly now, worth it",
+        "my feet were both numb from the snow at the match",
+        "it was getting worse but now she walks further every day",
         "had a lump in my throat at my daughter's wedding, then danced all night",
         "a little weakness in my legs after the 5k on Saturday, fine by the next morning",
         "I'm 64 and my sciatica has started again after a quiet winter",
@@ -1587,6 +1609,11 @@ fn a_negated_mention_still_gets_the_notice_worded_as_a_condition() {
         "my chest is all good, no chest tightness whatsoever, it's my hip",
         "bowels fine, no bowel problems at all, it's only my hip",
         "her foot isn't dragging or catching on anything, she just has a sore calf",
+        // "Nothing like" denies; a question about what might come is answered as a condition;
+        // "and I don't, it's only..." is an answer.
+        "nothing like bladder trouble, just the buttock",
+        "what would happen if I lost feeling in my groin?",
+        "she asked if I had weakness in my legs and I don't, it's only the ache",
     ] {
         let assessment = triage.assess(denied, &[]);
         assert!(
