@@ -128,7 +128,7 @@ fn dev_set_every_red_flag_is_caught_and_ordinary_talk_is_left_alone() {
 }
 
 /// The held-out batches the rules and thresholds were tuned on (tests/data/README.md: each
-/// was measured once, then read): every flag stays caught but twenty-two, each named below with
+/// was measured once, then read): every flag stays caught but twenty-three, each named below with
 /// the batch's false alarms. A denial counted "direct" below was so when its batch was read;
 /// since a symptom denied at the end of its match ("bum not numb", "leg's not weak") reads as
 /// denied (step 55 of tests/data/README.md), nine of them (batches 38 to 50) are worded as a
@@ -404,6 +404,14 @@ fn dev_set_every_red_flag_is_caught_and_ordinary_talk_is_left_alone() {
 /// - batch 59's fourteen: twelve denials by name, all worded as a condition; "what happens if
 ///   I ever get bladder problems", worded as a condition; and getting up from the sofa "stiff
 ///   first thing", close to a leg-weakness example.
+/// - batch 60's miss: "the tingling's moved. It's not in my foot anymore, it's around my bum
+///   and private area" (a sentence opening "it's" taken as going on with the one before
+///   lost two read flags and made a pain "not even slightly touched. It's a 10/10" a denial);
+///   its sixteen false alarms: ten denials by name, all worded as a condition; a cousin's
+///   car crash and a nan's bowel trouble "years ago" in messages about the writer's own
+///   sciatica; a hypothetical "what would it feel like if", worded as a condition; a cyst
+///   "years ago", a trip over a scooter and a knee that gave way "on the dance floor" (the
+///   tequila), close to a category's examples.
 #[test]
 fn held_out_batches_tuned_on_stay_caught() {
     for (file, misses, false_alarms) in [
@@ -467,6 +475,7 @@ fn held_out_batches_tuned_on_stay_caught() {
         ("redflags_heldout57.jsonl", 0, 20),
         ("redflags_heldout58.jsonl", 0, 18),
         ("redflags_heldout59.jsonl", 0, 14),
+        ("redflags_heldout60.jsonl", 1, 16),
     ] {
         let figures = run(file);
         assert!(figures.missed <= misses && figures.emergencies_missed <= misses, "{file}: {figures:?}");
@@ -810,6 +819,13 @@ fn lay_words_misspellings_and_words_apart_are_caught() {
         ("my seat area feels like I've had a dentist's injection", "saddle_numbness"),
         ("down there nothing responds to anything since my back went", "sexual_dysfunction"),
         ("I was in a wreck on the highway on tuesday", "major_trauma"),
+        // The bedroom that doesn't work; erections "shut down"; the need-to-go feeling
+        // vanished; a bottom that stopped telling; knowing only when it's too late.
+        ("stuff in the bedroom doesn't really work for me since the flare", "sexual_dysfunction"),
+        ("his erections have shut down since his back went", "sexual_dysfunction"),
+        ("the need to go feeling has vanished completely", "bowel_dysfunction"),
+        ("my bum just stopped telling me things", "bowel_dysfunction"),
+        ("I only realise I needed to go when it's too late", "bowel_dysfunction"),
     ];
     let urgent = [
         ("dropped 6 kg since the summer without meaning to", "weight_loss"),
@@ -917,10 +933,19 @@ fn lay_words_misspellings_and_words_apart_are_caught() {
         ("I was sick from the pain twice", "severe_worsening_pain"),
         ("nothing I try works, what else is there", "severe_worsening_pain"),
         ("it keeps ramping up day after day", "severe_worsening_pain"),
+        // A leg run out of battery; nothing a doctor prescribed making a difference.
+        ("my quads feel like they've run out of battery on the stairs", "leg_weakness"),
+        ("nothing the GP prescribed is helping at all", "severe_worsening_pain"),
         ("my mum's 77 and it's the first time she's ever had anything like it", "age_onset"),
     ];
     // A wee that comes out is a leak only when it comes out by itself: "a bit of" it, not "fine".
     assert!(!flagged_by_rules(&triage, "my wee comes out fine, it's only my back", "bladder_dysfunction"));
+    // Toilet paper that feels like anything is a symptom only when it feels wrong; a lump
+    // that a doctor said was a cyst is harmless however long the telling between them.
+    assert!(!flagged_by_rules(&triage, "the toilet paper feels fine when I wipe, just checking", "saddle_numbness"));
+    assert!(flagged_by_rules(&triage, "the toilet paper feels weird when I wipe", "saddle_numbness"));
+    let cyst = "had a lump on my spine ages ago that the doctor said was just a cyst, all fine";
+    assert!(!flagged_by_rules(&triage, cyst, "back_lump_deformity"));
     // Standing on tiptoes is a test of one calf, not standing: weak, but not rapid weakness.
     assert!(flagged_by_rules(&triage, "I couldn't stand on my tiptoes on the left for weeks", "leg_weakness"));
     assert!(!flagged_by_rules(&triage, "I couldn't stand on my tiptoes on the left for weeks", "rapid_weakness"));
@@ -1614,6 +1639,8 @@ fn a_negated_mention_still_gets_the_notice_worded_as_a_condition() {
         "nothing like bladder trouble, just the buttock",
         "what would happen if I lost feeling in my groin?",
         "she asked if I had weakness in my legs and I don't, it's only the ache",
+        "what could happen if it spreads into both legs?",
+        "hypothetically, if I lost control of my bladder what then?",
     ] {
         let assessment = triage.assess(denied, &[]);
         assert!(
@@ -1625,6 +1652,8 @@ fn a_negated_mention_still_gets_the_notice_worded_as_a_condition() {
     }
     for stated in [
         "I've wet myself twice and I haven't told anyone yet",
+        // "Isn't one leg" is no denial when it goes on "it's both".
+        "her sciatica isn't one leg now, it's both",
         // Its rapid-weakness pattern first matches from "holding", after "without".
         "Two days ago I was walking fine, now I can't reach the bathroom without holding the walls because my leg keeps giving out. It went downhill so fast.",
     ] {
