@@ -483,17 +483,17 @@ fn held_out_batches_tuned_on_stay_caught() {
     }
 }
 
-/// Held-out batch 60 is still held out: measured once with the current method (61) and never
-/// read (recall 142/150, emergencies 82/88, false alarms 16/90, of which 6 on the 74 ordinary
+/// Held-out batch 61 is still held out: measured once with the current method (62) and never
+/// read (recall 144/150, emergencies 85/88, false alarms 15/90, of which 1 on the 74 ordinary
 /// messages that deny no symptom by name). It prints no message, so that a later change cannot
 /// quietly lose what the method caught.
 #[test]
-fn held_out_batch_60_keeps_its_measured_figures_unread() {
-    let figures = run_showing("redflags_heldout60.jsonl", false);
-    assert!(figures.missed <= 8, "{figures:?}");
-    assert!(figures.emergencies_missed <= 6, "{figures:?}");
-    assert!(figures.false_alarms <= 16, "{figures:?}");
-    assert!(figures.false_alarms_denying_nothing <= 6, "{figures:?}");
+fn held_out_batch_61_keeps_its_measured_figures_unread() {
+    let figures = run_showing("redflags_heldout61.jsonl", false);
+    assert!(figures.missed <= 6, "{figures:?}");
+    assert!(figures.emergencies_missed <= 3, "{figures:?}");
+    assert!(figures.false_alarms <= 15, "{figures:?}");
+    assert!(figures.false_alarms_denying_nothing <= 1, "{figures:?}");
 }
 
 /// Our own wordings: at least three per category, and ordinary messages that share words
