@@ -128,7 +128,7 @@ fn dev_set_every_red_flag_is_caught_and_ordinary_talk_is_left_alone() {
 }
 
 /// The held-out batches the rules and thresholds were tuned on (tests/data/README.md: each
-/// was measured once, then read): every flag stays caught but twenty-three, each named below with
+/// was measured once, then read): every flag stays caught but twenty-four, each named below with
 /// the batch's false alarms. A denial counted "direct" below was so when its batch was read;
 /// since a symptom denied at the end of its match ("bum not numb", "leg's not weak") reads as
 /// denied (step 55 of tests/data/README.md), nine of them (batches 38 to 50) are worded as a
@@ -412,6 +412,11 @@ fn dev_set_every_red_flag_is_caught_and_ordinary_talk_is_left_alone() {
 ///   sciatica; a hypothetical "what would it feel like if", worded as a condition; a cyst
 ///   "years ago", a trip over a scooter and a knee that gave way "on the dance floor" (the
 ///   tequila), close to a category's examples.
+/// - batch 61's miss: a leg that "went floppy over the last few hrs, cant walk properly" (the
+///   exception that keeps "can't walk properly" from reading as rapid weakness is close
+///   enough to silence the match beside it; it gets leg weakness at the urgent tier); its
+///   fourteen false alarms: thirteen denials by name, all worded as a condition, and a
+///   shoulder lump that "turned out to be a knot", close to a cancer example.
 #[test]
 fn held_out_batches_tuned_on_stay_caught() {
     for (file, misses, false_alarms) in [
@@ -476,6 +481,7 @@ fn held_out_batches_tuned_on_stay_caught() {
         ("redflags_heldout58.jsonl", 0, 18),
         ("redflags_heldout59.jsonl", 0, 14),
         ("redflags_heldout60.jsonl", 1, 16),
+        ("redflags_heldout61.jsonl", 1, 14),
     ] {
         let figures = run(file);
         assert!(figures.missed <= misses && figures.emergencies_missed <= misses, "{file}: {figures:?}");
@@ -826,6 +832,9 @@ fn lay_words_misspellings_and_words_apart_are_caught() {
         ("the need to go feeling has vanished completely", "bowel_dysfunction"),
         ("my bum just stopped telling me things", "bowel_dysfunction"),
         ("I only realise I needed to go when it's too late", "bowel_dysfunction"),
+        // Can't finish and nothing comes; soiled "yourself", as someone else says it.
+        ("since the flare I can't finish, nothing comes", "sexual_dysfunction"),
+        ("the carer told him you've soiled yourself again and he had no idea", "bowel_dysfunction"),
     ];
     let urgent = [
         ("dropped 6 kg since the summer without meaning to", "weight_loss"),
@@ -936,6 +945,12 @@ fn lay_words_misspellings_and_words_apart_are_caught() {
         // A leg run out of battery; nothing a doctor prescribed making a difference.
         ("my quads feel like they've run out of battery on the stairs", "leg_weakness"),
         ("nothing the GP prescribed is helping at all", "severe_worsening_pain"),
+        // A dress size gone "without doing anything"; "not on diet"; "zero difference" from
+        // painkillers; screaming pain.
+        ("dropped a dress size without doing anything different", "weight_loss"),
+        ("lost 5 kilos and not on diet", "weight_loss"),
+        ("took the max dose of naproxen, zero difference", "severe_worsening_pain"),
+        ("woke up with screaming pain down my leg", "severe_worsening_pain"),
         ("my mum's 77 and it's the first time she's ever had anything like it", "age_onset"),
     ];
     // A wee that comes out is a leak only when it comes out by itself: "a bit of" it, not "fine".
@@ -944,6 +959,8 @@ fn lay_words_misspellings_and_words_apart_are_caught() {
     // that a doctor said was a cyst is harmless however long the telling between them.
     assert!(!flagged_by_rules(&triage, "the toilet paper feels fine when I wipe, just checking", "saddle_numbness"));
     assert!(flagged_by_rules(&triage, "the toilet paper feels weird when I wipe", "saddle_numbness"));
+    // Both legs strong is no symptom of both legs.
+    assert!(!flagged_by_rules(&triage, "the legs are both strong, only pain in my right calf", "bilateral_symptoms"));
     let cyst = "had a lump on my spine ages ago that the doctor said was just a cyst, all fine";
     assert!(!flagged_by_rules(&triage, cyst, "back_lump_deformity"));
     // Standing on tiptoes is a test of one calf, not standing: weak, but not rapid weakness.
@@ -1641,6 +1658,11 @@ fn a_negated_mention_still_gets_the_notice_worded_as_a_condition() {
         "she asked if I had weakness in my legs and I don't, it's only the ache",
         "what could happen if it spreads into both legs?",
         "hypothetically, if I lost control of my bladder what then?",
+        // Two answers in a row after a question of two parts; "all fine"; a lump denied at
+        // the end of its match.
+        "any numbness in the saddle or trouble peeing? nope, none",
+        "she asked about a numb bum, all fine, it's just the leg",
+        "sore back but no lump anywhere, I checked",
     ] {
         let assessment = triage.assess(denied, &[]);
         assert!(
@@ -1654,6 +1676,8 @@ fn a_negated_mention_still_gets_the_notice_worded_as_a_condition() {
         "I've wet myself twice and I haven't told anyone yet",
         // "Isn't one leg" is no denial when it goes on "it's both".
         "her sciatica isn't one leg now, it's both",
+        // A symptom told by a negation is not answered by the "none" after it.
+        "since the flare she's had no sensation during intimacy, none at all",
         // Its rapid-weakness pattern first matches from "holding", after "without".
         "Two days ago I was walking fine, now I can't reach the bathroom without holding the walls because my leg keeps giving out. It went downhill so fast.",
     ] {

@@ -571,8 +571,11 @@ impl Triage {
                 continue;
             }
             let sentence_end = normalized.sentence_at(span.start).end.max(span.end);
+            // A symptom told by a negation ("no sensation during intimacy, none at all") is
+            // not answered by the "none" after it.
+            let told_by_negation = self.denials.before.is_match(&text[span.start..next_word(text, span.start)]);
             let negated = self.negated_before(normalized, span.start)
-                || self.denials.answered_after.is_match(&text[span.end..sentence_end])
+                || (!told_by_negation && self.denials.answered_after.is_match(&text[span.end..sentence_end]))
                 || self.denials.at_end.is_match(&text[span.clone()]);
             // The normalised text is ASCII, so every byte offset is a character boundary.
             let matched = &normalized.text[span.clone()];
