@@ -128,7 +128,7 @@ fn dev_set_every_red_flag_is_caught_and_ordinary_talk_is_left_alone() {
 }
 
 /// The held-out batches the rules and thresholds were tuned on (tests/data/README.md: each
-/// was measured once, then read): every flag stays caught but twenty-four, each named below with
+/// was measured once, then read): every flag stays caught but twenty-five, each named below with
 /// the batch's false alarms. A denial counted "direct" below was so when its batch was read;
 /// since a symptom denied at the end of its match ("bum not numb", "leg's not weak") reads as
 /// denied (step 55 of tests/data/README.md), nine of them (batches 38 to 50) are worded as a
@@ -417,6 +417,11 @@ fn dev_set_every_red_flag_is_caught_and_ordinary_talk_is_left_alone() {
 ///   enough to silence the match beside it; it gets leg weakness at the urgent tier); its
 ///   fourteen false alarms: thirteen denials by name, all worded as a condition, and a
 ///   shoulder lump that "turned out to be a knot", close to a cancer example.
+/// - batch 62's miss: a night-shift nurse whose legs are both numb from the knees down after
+///   her shift (the exception for legs tired from a long shift reads numbness too; narrowing
+///   it to aches is left for a round that can measure it); its sixteen false alarms: all
+///   sixteen denials by name, one direct (an intake form's question "about injecting drugs,
+///   no i never have lol").
 #[test]
 fn held_out_batches_tuned_on_stay_caught() {
     for (file, misses, false_alarms) in [
@@ -482,6 +487,7 @@ fn held_out_batches_tuned_on_stay_caught() {
         ("redflags_heldout59.jsonl", 0, 14),
         ("redflags_heldout60.jsonl", 1, 16),
         ("redflags_heldout61.jsonl", 1, 14),
+        ("redflags_heldout62.jsonl", 1, 16),
     ] {
         let figures = run(file);
         assert!(figures.missed <= misses && figures.emergencies_missed <= misses, "{file}: {figures:?}");
@@ -961,6 +967,9 @@ fn lay_words_misspellings_and_words_apart_are_caught() {
     assert!(flagged_by_rules(&triage, "the toilet paper feels weird when I wipe", "saddle_numbness"));
     // Both legs strong is no symptom of both legs.
     assert!(!flagged_by_rules(&triage, "the legs are both strong, only pain in my right calf", "bilateral_symptoms"));
+    // Back trouble "since his 20s" is not new at seventy.
+    let long_standing = "he's 70 but he's had back trouble since his 20s, no chest pain";
+    assert!(!flagged_by_rules(&triage, long_standing, "age_onset"));
     let cyst = "had a lump on my spine ages ago that the doctor said was just a cyst, all fine";
     assert!(!flagged_by_rules(&triage, cyst, "back_lump_deformity"));
     // Standing on tiptoes is a test of one calf, not standing: weak, but not rapid weakness.
@@ -1074,6 +1083,7 @@ fn idioms_other_peoples_accidents_and_improvement_stay_quiet() {
         "leg day wrecked me, both legs are jelly now, worth it",
         "my feet were both numb from the snow at the match",
         "it was getting worse but now she walks further every day",
+        "the puppy wakes me at 5am for a wee, then my back is stiff",
         "had a lump in my throat at my daughter's wedding, then danced all night",
         "a little weakness in my legs after the 5k on Saturday, fine by the next morning",
         "I'm 64 and my sciatica has started again after a quiet winter",

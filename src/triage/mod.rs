@@ -888,8 +888,12 @@ fn expand_word_lists(lists: &BTreeMap<String, Spanned<String>>) -> (BTreeMap<Str
 fn nearest_telling(regex: &Regex, text: &[u8], span: Range<usize>) -> Range<usize> {
     let mut nearest = span.clone();
     let mut from = span.start;
-    while let Some(again) = regex.find_at(text, next_word(text, from)) {
-        if again.end() != span.end || again.start() >= span.end {
+    // Searching only up to the match's end keeps each try within the match's own words.
+    let up_to_end = &text[..span.end];
+    loop {
+        let start = next_word(text, from);
+        let Some(again) = (start < span.end).then(|| regex.find_at(up_to_end, start)).flatten() else { break };
+        if again.end() != span.end {
             break;
         }
         if same_word(text, again.start(), span.start) {
@@ -983,6 +987,7 @@ fn together(parts: &[Regex], normalized: &Normalized) -> impl Iterator<Item = Ra
         if matches.iter().any(Vec::is_empty) {
             continue;
         }
+        let mut in_sentence = Vec::new();
         for anchor in &matches[0] {
             let mut span = anchor.clone();
             let mut taken = vec![anchor.clone()];
@@ -999,17 +1004,23 @@ fn together(parts: &[Regex], normalized: &Normalized) -> impl Iterator<Item = Ra
             }
             let words = text[span.clone()].iter().filter(|&&b| b == b' ').count() + 1;
             if taken.len() == parts.len() && words <= TOGETHER_WORDS {
-                found.push(span);
+                in_sentence.push(span);
             }
         }
+        // Told again by its nearest words, as a pattern's match is (see `nearest_telling`):
+        // of spans that end together and start on the same word, the one that starts last.
+        // Spans that end together share a sentence, so the comparison stays within one.
+        found.extend(
+            in_sentence
+                .iter()
+                .filter(|span| {
+                    !in_sentence.iter().any(|other| {
+                        other.end == span.end && other.start > span.start && same_word(text, other.start, span.start)
+                    })
+                })
+                .cloned(),
+        );
     }
-    // Told again by its nearest words, as a pattern's match is (see `nearest_telling`): of
-    // spans that end together and start on the same word, the one that starts last.
-    let all = found.clone();
-    found.retain(|span| {
-        !all.iter()
-            .any(|other| other.end == span.end && other.start > span.start && same_word(text, other.start, span.start))
-    });
     found.into_iter()
 }
 
