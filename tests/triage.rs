@@ -495,17 +495,17 @@ fn held_out_batches_tuned_on_stay_caught() {
     }
 }
 
-/// Held-out batch 62 is still held out: measured once with the current method (63) and never
-/// read (recall 149/150, emergencies 87/88, false alarms 17/90, of which 1 on the 74 ordinary
+/// Held-out batch 63 is still held out: measured once with the current method (64) and never
+/// read (recall 148/150, emergencies 88/88, false alarms 13/90, none on the 74 ordinary
 /// messages that deny no symptom by name). It prints no message, so that a later change cannot
 /// quietly lose what the method caught.
 #[test]
-fn held_out_batch_62_keeps_its_measured_figures_unread() {
-    let figures = run_showing("redflags_heldout62.jsonl", false);
-    assert!(figures.missed <= 1, "{figures:?}");
-    assert!(figures.emergencies_missed <= 1, "{figures:?}");
-    assert!(figures.false_alarms <= 17, "{figures:?}");
-    assert!(figures.false_alarms_denying_nothing <= 1, "{figures:?}");
+fn held_out_batch_63_keeps_its_measured_figures_unread() {
+    let figures = run_showing("redflags_heldout63.jsonl", false);
+    assert!(figures.missed <= 2, "{figures:?}");
+    assert_eq!(figures.emergencies_missed, 0, "{figures:?}");
+    assert!(figures.false_alarms <= 13, "{figures:?}");
+    assert_eq!(figures.false_alarms_denying_nothing, 0, "{figures:?}");
 }
 
 /// Our own wordings: at least three per category, and ordinary messages that share words
