@@ -892,7 +892,10 @@ fn nearest_telling(regex: &Regex, text: &[u8], span: Range<usize>) -> Range<usiz
     let up_to_end = &text[..span.end];
     loop {
         let start = next_word(text, from);
-        let Some(again) = (start < span.end).then(|| regex.find_at(up_to_end, start)).flatten() else { break };
+        if start >= span.end {
+            break;
+        }
+        let Some(again) = regex.find_at(up_to_end, start) else { break };
         if again.end() != span.end {
             break;
         }
