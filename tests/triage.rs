@@ -495,17 +495,24 @@ fn held_out_batches_tuned_on_stay_caught() {
     }
 }
 
-/// Held-out batch 63 is still held out: measured once with the current method (64) and never
-/// read (recall 148/150, emergencies 88/88, false alarms 13/90, none on the 74 ordinary
-/// messages that deny no symptom by name). It prints no message, so that a later change cannot
-/// quietly lose what the method caught.
+/// Held-out batches 63 and 64 are still held out: each measured once with the current method
+/// (64) and never read. Batch 63: recall 148/150, emergencies 88/88, false alarms 13/90;
+/// batch 64: recall 147/150, emergencies 85/88, false alarms 13/90; on both, every false alarm
+/// is the conditional notice on one of the 16 messages that deny a symptom by name, none on
+/// the 74 that deny nothing. They print no message, so that a later change cannot quietly lose
+/// what the method caught.
 #[test]
-fn held_out_batch_63_keeps_its_measured_figures_unread() {
-    let figures = run_showing("redflags_heldout63.jsonl", false);
-    assert!(figures.missed <= 2, "{figures:?}");
-    assert_eq!(figures.emergencies_missed, 0, "{figures:?}");
-    assert!(figures.false_alarms <= 13, "{figures:?}");
-    assert_eq!(figures.false_alarms_denying_nothing, 0, "{figures:?}");
+fn held_out_batches_63_and_64_keep_their_measured_figures_unread() {
+    // (file, flags missed at tier, emergencies missed, false alarms)
+    for (file, misses, emergencies_missed, false_alarms) in
+        [("redflags_heldout63.jsonl", 2, 0, 13), ("redflags_heldout64.jsonl", 3, 3, 13)]
+    {
+        let figures = run_showing(file, false);
+        assert!(figures.missed <= misses, "{file}: {figures:?}");
+        assert!(figures.emergencies_missed <= emergencies_missed, "{file}: {figures:?}");
+        assert!(figures.false_alarms <= false_alarms, "{file}: {figures:?}");
+        assert_eq!(figures.false_alarms_denying_nothing, 0, "{file}: {figures:?}");
+    }
 }
 
 /// Our own wordings: at least three per category, and ordinary messages that share words
