@@ -422,6 +422,8 @@ fn dev_set_every_red_flag_is_caught_and_ordinary_talk_is_left_alone() {
 ///   it to aches is left for a round that can measure it); its sixteen false alarms: all
 ///   sixteen denials by name, one direct (an intake form's question "about injecting drugs,
 ///   no i never have lol").
+/// - batches 63 and 64: every flag caught; thirteen false alarms on each, all denials by
+///   name, all worded as a condition.
 #[test]
 fn held_out_batches_tuned_on_stay_caught() {
     for (file, misses, false_alarms) in [
@@ -488,30 +490,12 @@ fn held_out_batches_tuned_on_stay_caught() {
         ("redflags_heldout60.jsonl", 1, 16),
         ("redflags_heldout61.jsonl", 1, 14),
         ("redflags_heldout62.jsonl", 1, 16),
+        ("redflags_heldout63.jsonl", 0, 13),
+        ("redflags_heldout64.jsonl", 0, 13),
     ] {
         let figures = run(file);
         assert!(figures.missed <= misses && figures.emergencies_missed <= misses, "{file}: {figures:?}");
         assert!(figures.false_alarms <= false_alarms, "{file}: {figures:?}");
-    }
-}
-
-/// Held-out batches 63 and 64 are still held out: each measured once with the current method
-/// (64) and never read. Batch 63: recall 148/150, emergencies 88/88, false alarms 13/90;
-/// batch 64: recall 147/150, emergencies 85/88, false alarms 13/90; on both, every false alarm
-/// is the conditional notice on one of the 16 messages that deny a symptom by name, none on
-/// the 74 that deny nothing. They print no message, so that a later change cannot quietly lose
-/// what the method caught.
-#[test]
-fn held_out_batches_63_and_64_keep_their_measured_figures_unread() {
-    // (file, flags missed at tier, emergencies missed, false alarms)
-    for (file, misses, emergencies_missed, false_alarms) in
-        [("redflags_heldout63.jsonl", 2, 0, 13), ("redflags_heldout64.jsonl", 3, 3, 13)]
-    {
-        let figures = run_showing(file, false);
-        assert!(figures.missed <= misses, "{file}: {figures:?}");
-        assert!(figures.emergencies_missed <= emergencies_missed, "{file}: {figures:?}");
-        assert!(figures.false_alarms <= false_alarms, "{file}: {figures:?}");
-        assert_eq!(figures.false_alarms_denying_nothing, 0, "{file}: {figures:?}");
     }
 }
 
@@ -538,6 +522,8 @@ fn lay_words_misspellings_and_words_apart_are_caught() {
     let emergencies = [
         ("i wet myself this morning", "bladder_dysfunction"),
         ("cant feel my bits when i wipe", "saddle_numbness"),
+        ("down below feels like I've had a dental injection", "saddle_numbness"),
+        ("her leg has been losing its strength fast since lunchtime", "rapid_weakness"),
         ("I only go cos my wife reminds me to try, no urge at all", "bowel_dysfunction"),
         ("can sciatica stop me being able to finish? It's been like that since last week", "sexual_dysfunction"),
         // A sentence without a subject that tells when goes on with the one before it.
@@ -850,6 +836,8 @@ fn lay_words_misspellings_and_words_apart_are_caught() {
         ("the carer told him you've soiled yourself again and he had no idea", "bowel_dysfunction"),
     ];
     let urgent = [
+        ("he injects, to be honest, that's why I'm worried about his back", "iv_drug_use"),
+        ("I'm 58, never even a niggle in my back until this", "age_onset"),
         ("dropped 6 kg since the summer without meaning to", "weight_loss"),
         // A one-legged test failed, despite the gym exception's "squat".
         ("since the flare-up I can't do a single leg squat on the left, easy on the right", "leg_weakness"),
@@ -1086,6 +1074,7 @@ fn each_way_of_telling_a_red_flag_is_caught() {
 fn idioms_other_peoples_accidents_and_improvement_stay_quiet() {
     let messages = [
         "nearly had a heart attack at the price of parking",
+        "we were hit by a car in the car park in 2015, all healed now",
         "the grandkids were wetting themselves laughing at my stretches",
         "leg day wrecked me, both legs are jelly now, worth it",
         "my feet were both numb from the snow at the match",
@@ -1521,6 +1510,10 @@ fn exceptions_never_silence_a_symptom_stated_beside_them() {
         ("can't wee in front of anyone, and since yesterday I can't wee at all even alone", "bladder_dysfunction"),
         // A bottom numb on hard benches is sitting; still numb two days later, it is not.
         ("my bum went numb sitting on the benches and it's still numb two days later", "saddle_numbness"),
+        // A bump in a car park is no trauma; a person knocked down by a vehicle there is.
+        ("my son got knocked down by a van in the supermarket car park and his back is killing him", "major_trauma"),
+        // Not walking far is ordinary sciatica; no more than a couple of steps since this morning is not.
+        ("since this morning she can't walk more than a couple of steps without her leg buckling", "rapid_weakness"),
         // A leg always a little weaker is no change; giving way since this morning beside it is.
         ("my left leg has always been a bit weaker, but since this morning it keeps giving way", "rapid_weakness"),
     ] {
