@@ -1088,6 +1088,7 @@ fn idioms_other_peoples_accidents_and_improvement_stay_quiet() {
     let messages = [
         "nearly had a heart attack at the price of parking",
         "we were hit by a car in the car park in 2015, all healed now",
+        "my car was hit by a van in the car park, nobody hurt, just annoying with my sciatica",
         "the grandkids were wetting themselves laughing at my stretches",
         "leg day wrecked me, both legs are jelly now, worth it",
         "my feet were both numb from the snow at the match",
