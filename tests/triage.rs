@@ -128,7 +128,7 @@ fn dev_set_every_red_flag_is_caught_and_ordinary_talk_is_left_alone() {
 }
 
 /// The held-out batches the rules and thresholds were tuned on (tests/data/README.md: each
-/// was measured once, then read): every flag stays caught but twenty-five, each named below with
+/// was measured once, then read): every flag stays caught but twenty-seven, each named below with
 /// the batch's false alarms. A denial counted "direct" below was so when its batch was read;
 /// since a symptom denied at the end of its match ("bum not numb", "leg's not weak") reads as
 /// denied (step 55 of tests/data/README.md), nine of them (batches 38 to 50) are worded as a
@@ -228,7 +228,8 @@ fn dev_set_every_red_flag_is_caught_and_ordinary_talk_is_left_alone() {
 ///   to severe pain, the writer asking why doctors "always ask about peeing", and kidney
 ///   stones as "the worst pain of my life" to an accident; an ordinary sentence for the first
 ///   did not move it);
-/// - batch 33's eight: shoes ("can't walk in heels"), a kidney infection "when I was 19", a
+/// - batch 33's seven (eight when read; "nearly shat myself" at a noise is quiet since method
+///   66): shoes ("can't walk in heels"), a kidney infection "when I was 19", a
 ///   nan's fall "last year" (each of their exceptions silenced a symptom told after "and now":
 ///   "can't walk in heels anymore and now my legs keep giving way since lunch", "fell off a
 ///   ladder last year and now I've fallen down the stairs", a fever now after sepsis "when I
@@ -424,6 +425,12 @@ fn dev_set_every_red_flag_is_caught_and_ordinary_talk_is_left_alone() {
 ///   no i never have lol").
 /// - batches 63 and 64: every flag caught; thirteen false alarms on each, all denials by
 ///   name, all worded as a condition.
+/// - batch 65's two misses: a bottom "cold and far away" after sitting on the toilet, "still
+///   like that" (the sitting exception reads it as numbness from sitting, and the group for
+///   lasting numbness needs a numb word), and a husband of 58 with his first back pain told
+///   in the next sentence; its fifteen false alarms: twelve denials by name, all worded as a
+///   condition; a wee needed after a massage, close to a bladder example; and a new mother
+///   "weak as anything by the evening" from a baby that doesn't sleep.
 #[test]
 fn held_out_batches_tuned_on_stay_caught() {
     for (file, misses, false_alarms) in [
@@ -460,7 +467,7 @@ fn held_out_batches_tuned_on_stay_caught() {
         ("redflags_heldout30.jsonl", 0, 3),
         ("redflags_heldout31.jsonl", 0, 1),
         ("redflags_heldout32.jsonl", 0, 6),
-        ("redflags_heldout33.jsonl", 2, 8),
+        ("redflags_heldout33.jsonl", 2, 7),
         ("redflags_heldout34.jsonl", 1, 14),
         ("redflags_heldout35.jsonl", 0, 5),
         ("redflags_heldout36.jsonl", 0, 5),
@@ -492,24 +499,12 @@ fn held_out_batches_tuned_on_stay_caught() {
         ("redflags_heldout62.jsonl", 1, 16),
         ("redflags_heldout63.jsonl", 0, 13),
         ("redflags_heldout64.jsonl", 0, 13),
+        ("redflags_heldout65.jsonl", 2, 15),
     ] {
         let figures = run(file);
         assert!(figures.missed <= misses && figures.emergencies_missed <= misses, "{file}: {figures:?}");
         assert!(figures.false_alarms <= false_alarms, "{file}: {figures:?}");
     }
-}
-
-/// Held-out batch 65 is still held out: measured once with the current method (65) and never
-/// read (recall 141/150, emergencies 83/88, false alarms 15/90, 3 of them on the 74 ordinary
-/// messages that deny no symptom by name). It prints no message, so that a later change cannot
-/// quietly lose what the method caught.
-#[test]
-fn held_out_batch_65_keeps_its_measured_figures_unread() {
-    let figures = run_showing("redflags_heldout65.jsonl", false);
-    assert!(figures.missed <= 9, "{figures:?}");
-    assert!(figures.emergencies_missed <= 5, "{figures:?}");
-    assert!(figures.false_alarms <= 15, "{figures:?}");
-    assert!(figures.false_alarms_denying_nothing <= 3, "{figures:?}");
 }
 
 /// Our own wordings: at least three per category, and ordinary messages that share words
@@ -536,6 +531,10 @@ fn lay_words_misspellings_and_words_apart_are_caught() {
         ("i wet myself this morning", "bladder_dysfunction"),
         ("cant feel my bits when i wipe", "saddle_numbness"),
         ("down below feels like I've had a dental injection", "saddle_numbness"),
+        ("crapped myself in the queue at the bank without noticing", "bowel_dysfunction"),
+        ("my partner and I tried last night, no response at all", "sexual_dysfunction"),
+        ("since lunch she can only just get to the bathroom", "rapid_weakness"),
+        ("since this morning she can't cross the kitchen without hanging onto the worktop", "rapid_weakness"),
         ("her leg has been losing its strength fast since lunchtime", "rapid_weakness"),
         ("I only go cos my wife reminds me to try, no urge at all", "bowel_dysfunction"),
         ("can sciatica stop me being able to finish? It's been like that since last week", "sexual_dysfunction"),
@@ -849,6 +848,10 @@ fn lay_words_misspellings_and_words_apart_are_caught() {
         ("the carer told him you've soiled yourself again and he had no idea", "bowel_dysfunction"),
     ];
     let urgent = [
+        ("on a scale of one to ten it's about a 15 today", "severe_worsening_pain"),
+        ("the strongest stuff over the counter does sweet FA", "severe_worsening_pain"),
+        ("got to 61 without one single niggle in my back, now this", "age_onset"),
+        ("mentioning the old injecting days in case it matters for my back", "iv_drug_use"),
         ("he injects, to be honest, that's why I'm worried about his back", "iv_drug_use"),
         ("I'm 58, never even a niggle in my back until this", "age_onset"),
         ("dropped 6 kg since the summer without meaning to", "weight_loss"),
@@ -1089,6 +1092,8 @@ fn idioms_other_peoples_accidents_and_improvement_stay_quiet() {
         "nearly had a heart attack at the price of parking",
         "we were hit by a car in the car park in 2015, all healed now",
         "my car was hit by a van in the car park, nobody hurt, just annoying with my sciatica",
+        "my 10 week old is a hefty lump to carry and my back aches",
+        "nearly shat myself when my back went on the stairs, just pain though",
         "the grandkids were wetting themselves laughing at my stretches",
         "leg day wrecked me, both legs are jelly now, worth it",
         "my feet were both numb from the snow at the match",
@@ -1687,6 +1692,9 @@ fn a_negated_mention_still_gets_the_notice_worded_as_a_condition() {
         "any numbness in the saddle or trouble peeing? nope, none",
         "she asked about a numb bum, all fine, it's just the leg",
         "sore back but no lump anywhere, I checked",
+        // The second of a list denied together; both legs denied at the end of a match.
+        "I haven't had any dribbling or trouble weeing, just the leg",
+        "it's my left leg that hurts, not in both legs",
     ] {
         let assessment = triage.assess(denied, &[]);
         assert!(
@@ -1698,6 +1706,8 @@ fn a_negated_mention_still_gets_the_notice_worded_as_a_condition() {
     }
     for stated in [
         "I've wet myself twice and I haven't told anyone yet",
+        // A list that goes on with a new telling after its "or" is no denial of what follows.
+        "I haven't been sleeping well or eating, and I've wet myself twice",
         // "Isn't one leg" is no denial when it goes on "it's both".
         "her sciatica isn't one leg now, it's both",
         // A symptom told by a negation is not answered by the "none" after it.
