@@ -431,6 +431,14 @@ fn dev_set_every_red_flag_is_caught_and_ordinary_talk_is_left_alone() {
 ///   in the next sentence; its fifteen false alarms: twelve denials by name, all worded as a
 ///   condition; a wee needed after a massage, close to a bladder example; and a new mother
 ///   "weak as anything by the evening" from a baby that doesn't sleep.
+/// - batch 66: every flag caught; its nineteen false alarms: twelve denials by name (one
+///   direct: toes "a bit numb but nothing in the saddle area", where the together rule
+///   spans the denial), a slip off a bus step "not a big fall" (an exception for a fall told
+///   as small silenced a ladder fall "not a big fall he says" and was dropped), a numb bum
+///   after a meeting "gone once I walked", too far from the match for the exception, socks
+///   that are "agony" to put on, and four clauses the semantic layer finds close to a
+///   category (a jolt stepping off a kerb, legs "jelly" after leg day, a spin saddle, the loo
+///   after coffee).
 #[test]
 fn held_out_batches_tuned_on_stay_caught() {
     for (file, misses, false_alarms) in [
@@ -500,24 +508,12 @@ fn held_out_batches_tuned_on_stay_caught() {
         ("redflags_heldout63.jsonl", 0, 13),
         ("redflags_heldout64.jsonl", 0, 13),
         ("redflags_heldout65.jsonl", 2, 15),
+        ("redflags_heldout66.jsonl", 0, 19),
     ] {
         let figures = run(file);
         assert!(figures.missed <= misses && figures.emergencies_missed <= misses, "{file}: {figures:?}");
         assert!(figures.false_alarms <= false_alarms, "{file}: {figures:?}");
     }
-}
-
-/// Held-out batch 66 is still held out: measured once with the current method (66) and never
-/// read (recall 149/150, emergencies 87/88, false alarms 21/90, 8 of them on the 74 ordinary
-/// messages that deny no symptom by name). It prints no message, so that a later change cannot
-/// quietly lose what the method caught.
-#[test]
-fn held_out_batch_66_keeps_its_measured_figures_unread() {
-    let figures = run_showing("redflags_heldout66.jsonl", false);
-    assert!(figures.missed <= 1, "{figures:?}");
-    assert!(figures.emergencies_missed <= 1, "{figures:?}");
-    assert!(figures.false_alarms <= 21, "{figures:?}");
-    assert!(figures.false_alarms_denying_nothing <= 8, "{figures:?}");
 }
 
 /// Our own wordings: at least three per category, and ordinary messages that share words
@@ -545,6 +541,8 @@ fn lay_words_misspellings_and_words_apart_are_caught() {
         ("cant feel my bits when i wipe", "saddle_numbness"),
         ("down below feels like I've had a dental injection", "saddle_numbness"),
         ("crapped myself in the queue at the bank without noticing", "bowel_dysfunction"),
+        // An emoji for the word, and control told as a status after it.
+        ("\u{1f4a9} control gone since this morning and my back is agony", "bowel_dysfunction"),
         ("my partner and I tried last night, no response at all", "sexual_dysfunction"),
         ("since lunch she can only just get to the bathroom", "rapid_weakness"),
         ("since this morning she can't cross the kitchen without hanging onto the worktop", "rapid_weakness"),
@@ -1107,6 +1105,7 @@ fn idioms_other_peoples_accidents_and_improvement_stay_quiet() {
         "my car was hit by a van in the car park, nobody hurt, just annoying with my sciatica",
         "my 10 week old is a hefty lump to carry and my back aches",
         "nearly shat myself when my back went on the stairs, just pain though",
+        "it's worse when I first lie down but eases as soon as I roll onto my other side",
         "the grandkids were wetting themselves laughing at my stretches",
         "leg day wrecked me, both legs are jelly now, worth it",
         "my feet were both numb from the snow at the match",

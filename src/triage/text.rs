@@ -62,8 +62,14 @@ const SENTENCE_ENDS: &[char] = &['.', '!', '?', ';', '\n', '\u{2026}'];
 /// Words that start a new clause inside a sentence.
 const CLAUSE_WORDS: &[&str] = &["but", "although", "though", "because", "cos", "however", "whereas", "plus"];
 
+/// Emoji that people write in place of a word the rules know ("💩 control gone"); other
+/// emoji are spaces, as symbols are.
+const EMOJI_WORDS: &[(char, &str)] =
+    &[('\u{1f4a9}', "poo"), ('\u{1f6bd}', "toilet"), ('\u{1f351}', "bum"), ('\u{1f346}', "penis")];
+
 /// The message as the patterns see it: lowercase ASCII, accents folded, apostrophes dropped
-/// ("can't" -> "cant"), other punctuation, symbols and letters of other scripts as spaces,
+/// ("can't" -> "cant"), a few emoji as their word, other punctuation, symbols and letters of
+/// other scripts as spaces,
 /// letters repeated three times or more cut to two ("bladdder" -> "bladder"), spaces
 /// collapsed. ASCII keeps the patterns' automata small, so a 100 KB message stays fast.
 pub fn normalize(message: &str) -> String {
@@ -71,6 +77,15 @@ pub fn normalize(message: &str) -> String {
     let mut last: Option<char> = None;
     let mut run = 0;
     for c in message.nfkd().filter(|c| !is_combining_mark(*c)).flat_map(char::to_lowercase) {
+        if let Some(&(_, word)) = EMOJI_WORDS.iter().find(|&&(emoji, _)| emoji == c) {
+            if last.is_some_and(|last| last != ' ') {
+                out.push(' ');
+            }
+            out.push_str(word);
+            out.push(' ');
+            (last, run) = (Some(' '), 1);
+            continue;
+        }
         let c = match c {
             '\'' | '\u{2019}' | '\u{2018}' | '`' | '\u{b4}' => continue,
             c if c.is_ascii_alphanumeric() => c,
@@ -228,6 +243,8 @@ mod tests {
             normalize("I CAN'T feel my Bladdder!!! Incontinance… naïve"),
             "i cant feel my bladder incontinance naive"
         );
+        assert_eq!(normalize("\u{1f4a9} control = gone!!\u{1f4a9}\u{1f4a9}"), "poo control gone poo poo");
+        assert_eq!(normalize("numb \u{1f351}\u{1f622}"), "numb bum");
         assert_eq!(normalize("  wee\u{200b}-wee  😀 8/10 "), "wee wee 8 10");
         assert_eq!(normalize("peeeeing"), "peeing");
     }
