@@ -516,6 +516,19 @@ fn held_out_batches_tuned_on_stay_caught() {
     }
 }
 
+/// Held-out batch 67 is still held out: measured once with the current method (67) and never
+/// read (recall 145/150, emergencies 86/88, false alarms 19/90, 5 of them on the 74 ordinary
+/// messages that deny no symptom by name). It prints no message, so that a later change cannot
+/// quietly lose what the method caught.
+#[test]
+fn held_out_batch_67_keeps_its_measured_figures_unread() {
+    let figures = run_showing("redflags_heldout67.jsonl", false);
+    assert!(figures.missed <= 5, "{figures:?}");
+    assert!(figures.emergencies_missed <= 2, "{figures:?}");
+    assert!(figures.false_alarms <= 19, "{figures:?}");
+    assert!(figures.false_alarms_denying_nothing <= 5, "{figures:?}");
+}
+
 /// Our own wordings: at least three per category, and ordinary messages that share words
 /// with red flags (a face cradle's numbness, a booking "accident", intentional weight loss).
 #[test]
