@@ -69,9 +69,8 @@ const EMOJI_WORDS: &[(char, &str)] =
 
 /// The message as the patterns see it: lowercase ASCII, accents folded, apostrophes dropped
 /// ("can't" -> "cant"), a few emoji as their word, other punctuation, symbols and letters of
-/// other scripts as spaces,
-/// letters repeated three times or more cut to two ("bladdder" -> "bladder"), spaces
-/// collapsed. ASCII keeps the patterns' automata small, so a 100 KB message stays fast.
+/// other scripts as spaces, letters repeated three times or more cut to two ("bladdder" ->
+/// "bladder"), spaces collapsed. ASCII keeps the patterns' automata small, so a 100 KB message stays fast.
 pub fn normalize(message: &str) -> String {
     let mut out = String::with_capacity(message.len());
     let mut last: Option<char> = None;
