@@ -62,43 +62,43 @@ const SENTENCE_ENDS: &[char] = &['.', '!', '?', ';', '\n', '\u{2026}'];
 /// Words that start a new clause inside a sentence.
 const CLAUSE_WORDS: &[&str] = &["but", "although", "though", "because", "cos", "however", "whereas", "plus"];
 
-/// Emoji that people write in place of a word the rules know ("💩 control gone"); other
-/// emoji are spaces, as symbols are.
+/// Emoji that people write in place of a word the rules know ("💩 control gone"), each read
+/// as its word between spaces; other emoji are spaces, as symbols are.
 const EMOJI_WORDS: &[(char, &str)] =
-    &[('\u{1f4a9}', "poo"), ('\u{1f6bd}', "toilet"), ('\u{1f351}', "bum"), ('\u{1f346}', "penis")];
+    &[('\u{1f4a9}', " poo "), ('\u{1f6bd}', " toilet "), ('\u{1f351}', " bum "), ('\u{1f346}', " penis ")];
 
 /// The message as the patterns see it: lowercase ASCII, accents folded, apostrophes dropped
 /// ("can't" -> "cant"), a few emoji as their word, other punctuation, symbols and letters of
 /// other scripts as spaces, letters repeated three times or more cut to two ("bladdder" ->
-/// "bladder"), spaces collapsed. ASCII keeps the patterns' automata small, so a 100 KB message stays fast.
+/// "bladder"), spaces collapsed. ASCII keeps the patterns' automata small, so a 100 KB message
+/// stays fast.
 pub fn normalize(message: &str) -> String {
     let mut out = String::with_capacity(message.len());
     let mut last: Option<char> = None;
     let mut run = 0;
+    let mut utf8 = [0; 4];
     for c in message.nfkd().filter(|c| !is_combining_mark(*c)).flat_map(char::to_lowercase) {
-        if let Some(&(_, word)) = EMOJI_WORDS.iter().find(|&&(emoji, _)| emoji == c) {
-            if last.is_some_and(|last| last != ' ') {
-                out.push(' ');
+        // An emoji's word goes through the same steps as the letters typed would.
+        let read_as = EMOJI_WORDS
+            .iter()
+            .find(|&&(emoji, _)| emoji == c)
+            .map_or_else(|| &*c.encode_utf8(&mut utf8), |&(_, word)| word);
+        for c in read_as.chars() {
+            let c = match c {
+                '\'' | '\u{2019}' | '\u{2018}' | '`' | '\u{b4}' => continue,
+                c if c.is_ascii_alphanumeric() => c,
+                _ => ' ',
+            };
+            if c == ' ' && (last == Some(' ') || last.is_none()) {
+                continue;
             }
-            out.push_str(word);
-            out.push(' ');
-            (last, run) = (Some(' '), 1);
-            continue;
+            run = if Some(c) == last { run + 1 } else { 1 };
+            if run > 2 && c.is_alphabetic() {
+                continue;
+            }
+            out.push(c);
+            last = Some(c);
         }
-        let c = match c {
-            '\'' | '\u{2019}' | '\u{2018}' | '`' | '\u{b4}' => continue,
-            c if c.is_ascii_alphanumeric() => c,
-            _ => ' ',
-        };
-        if c == ' ' && (last == Some(' ') || last.is_none()) {
-            continue;
-        }
-        run = if Some(c) == last { run + 1 } else { 1 };
-        if run > 2 && c.is_alphabetic() {
-            continue;
-        }
-        out.push(c);
-        last = Some(c);
     }
     if out.ends_with(' ') {
         out.pop();
