@@ -439,6 +439,12 @@ fn dev_set_every_red_flag_is_caught_and_ordinary_talk_is_left_alone() {
 ///   that are "agony" to put on, and four clauses the semantic layer finds close to a
 ///   category (a jolt stepping off a kerb, legs "jelly" after leg day, a spin saddle, the loo
 ///   after coffee).
+/// - batch 67: every flag caught; its sixteen false alarms: fourteen denials by name (four
+///   worded directly: a pharmacist who "asked if I'd had any change in my bowels and I
+///   haven't", a "minor fall" off a bus step, legs "fine for strength", a foot drop read
+///   about), and two falls told as small that the semantic layer finds close to the trauma
+///   examples (a trip over the dog's lead "onto the grass", a slip on ice that "bruised my
+///   ego"): an exception for a fall told as small would also silence a real one.
 #[test]
 fn held_out_batches_tuned_on_stay_caught() {
     for (file, misses, false_alarms) in [
@@ -509,24 +515,12 @@ fn held_out_batches_tuned_on_stay_caught() {
         ("redflags_heldout64.jsonl", 0, 13),
         ("redflags_heldout65.jsonl", 2, 15),
         ("redflags_heldout66.jsonl", 0, 19),
+        ("redflags_heldout67.jsonl", 0, 16),
     ] {
         let figures = run(file);
         assert!(figures.missed <= misses && figures.emergencies_missed <= misses, "{file}: {figures:?}");
         assert!(figures.false_alarms <= false_alarms, "{file}: {figures:?}");
     }
-}
-
-/// Held-out batch 67 is still held out: measured once with the current method (67) and never
-/// read (recall 145/150, emergencies 86/88, false alarms 19/90, 5 of them on the 74 ordinary
-/// messages that deny no symptom by name). It prints no message, so that a later change cannot
-/// quietly lose what the method caught.
-#[test]
-fn held_out_batch_67_keeps_its_measured_figures_unread() {
-    let figures = run_showing("redflags_heldout67.jsonl", false);
-    assert!(figures.missed <= 5, "{figures:?}");
-    assert!(figures.emergencies_missed <= 2, "{figures:?}");
-    assert!(figures.false_alarms <= 19, "{figures:?}");
-    assert!(figures.false_alarms_denying_nothing <= 5, "{figures:?}");
 }
 
 /// Our own wordings: at least three per category, and ordinary messages that share words
@@ -556,6 +550,13 @@ fn lay_words_misspellings_and_words_apart_are_caught() {
         ("crapped myself in the queue at the bank without noticing", "bowel_dysfunction"),
         // An emoji for the word, and control told as a status after it.
         ("\u{1f4a9} control gone since this morning and my back is agony", "bowel_dysfunction"),
+        // A fall down the stairs told by where it started and ended.
+        (
+            "Grandad missed the top step on Sunday and went all the way to the bottom, now his back is sore",
+            "major_trauma",
+        ),
+        // A lost feeling with no subject is of the place named in the sentence before.
+        ("My bum has been strange since the weekend. Cannot feel it when I sit in the car", "saddle_numbness"),
         ("my partner and I tried last night, no response at all", "sexual_dysfunction"),
         ("since lunch she can only just get to the bathroom", "rapid_weakness"),
         ("since this morning she can't cross the kitchen without hanging onto the worktop", "rapid_weakness"),
@@ -873,6 +874,11 @@ fn lay_words_misspellings_and_words_apart_are_caught() {
     ];
     let urgent = [
         ("on a scale of one to ten it's about a 15 today", "severe_worsening_pain"),
+        // A child's age told first and the pain after; getting up as an event; an idiom for
+        // no effort.
+        ("My grandson's 9 and since the summer holidays he's had an ache low in his back", "age_onset"),
+        ("Over the last few weeks standing up from the sofa has turned into a whole palaver", "leg_weakness"),
+        ("I've dropped 5 kilos since August without lifting a finger", "weight_loss"),
         ("the strongest stuff over the counter does sweet FA", "severe_worsening_pain"),
         ("got to 61 without one single niggle in my back, now this", "age_onset"),
         ("mentioning the old injecting days in case it matters for my back", "iv_drug_use"),
@@ -1364,6 +1370,10 @@ fn idioms_other_peoples_accidents_and_improvement_stay_quiet() {
         "I had a sudden urge to go to the gym",
         "I wait ages for the bus in the rain",
         "my husband's snoring keeps me up at night more than my sciatica does",
+        "I'm hopeless and weak at stretching, can barely reach my knees",
+        "Bowels regular as clockwork, it's only the leg that's grumbling",
+        "codeine has bunged me up a bit, still going just not as often",
+        "the strong painkillers have bunged me up, is that normal with painkillers?",
     ];
     assert_quiet(&messages);
 }

@@ -56,6 +56,12 @@ const CONTINUATIONS: &[&str] = &[
     "it began",
     "it kicked in",
     "it happened",
+    // A feeling lost, told with no subject, is of the place just named: "My backside has gone
+    // on strike. Can't feel a thing when I sit down."
+    "cant feel",
+    "cannot feel",
+    "couldnt feel",
+    "no feeling",
 ];
 /// Characters that end a sentence.
 const SENTENCE_ENDS: &[char] = &['.', '!', '?', ';', '\n', '\u{2026}'];
@@ -281,6 +287,10 @@ mod tests {
             sentences,
             ["her leg keeps giving way this morning she was walking it came on fast", "i am her sister"]
         );
+        // So does a feeling lost with no subject: it is the place just named that is numb.
+        let place = Normalized::new("My backside has gone on strike. Can't feel a thing sitting. I can feel my feet.");
+        let sentences: Vec<&str> = place.sentences.iter().map(|s| &place.text[s.clone()]).collect();
+        assert_eq!(sentences, ["my backside has gone on strike cant feel a thing sitting", "i can feel my feet"]);
         // An ellipsis is a pause, not a full stop; a run of full stops that ends a sentence
         // is an ellipsis too.
         let paused = Normalized::new("On steroids... the inhaler kind\u{2026} for asthma. My back is sore..");
