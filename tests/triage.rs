@@ -128,7 +128,7 @@ fn dev_set_every_red_flag_is_caught_and_ordinary_talk_is_left_alone() {
 }
 
 /// The held-out batches the rules and thresholds were tuned on (tests/data/README.md: each
-/// was measured once, then read): every flag stays caught but twenty-seven, each named below with
+/// was measured once, then read): every flag stays caught but twenty-eight, each named below with
 /// the batch's false alarms. A denial counted "direct" below was so when its batch was read;
 /// since a symptom denied at the end of its match ("bum not numb", "leg's not weak") reads as
 /// denied (step 55 of tests/data/README.md), nine of them (batches 38 to 50) are worded as a
@@ -445,6 +445,10 @@ fn dev_set_every_red_flag_is_caught_and_ordinary_talk_is_left_alone() {
 ///   about), and two falls told as small that the semantic layer finds close to the trauma
 ///   examples (a trip over the dog's lead "onto the grass", a slip on ice that "bruised my
 ///   ego"): an exception for a fall told as small would also silence a real one.
+/// - batch 68's miss: "I've not been able to come" a few days after a back injury, with no
+///   word of sex in the message (as often said of a missed appointment); its fourteen false
+///   alarms are all denials by name, all but one worded as a condition (the direct one:
+///   "Weakness? Not really, the leg works fine", answered inside the match).
 #[test]
 fn held_out_batches_tuned_on_stay_caught() {
     for (file, misses, false_alarms) in [
@@ -516,24 +520,12 @@ fn held_out_batches_tuned_on_stay_caught() {
         ("redflags_heldout65.jsonl", 2, 15),
         ("redflags_heldout66.jsonl", 0, 19),
         ("redflags_heldout67.jsonl", 0, 16),
+        ("redflags_heldout68.jsonl", 1, 14),
     ] {
         let figures = run(file);
         assert!(figures.missed <= misses && figures.emergencies_missed <= misses, "{file}: {figures:?}");
         assert!(figures.false_alarms <= false_alarms, "{file}: {figures:?}");
     }
-}
-
-/// Held-out batch 68 is still held out: measured once with the current method (68) and never
-/// read (recall 146/150, emergencies 84/88, false alarms 17/90, 3 of them on the 74 ordinary
-/// messages that deny no symptom by name). It prints no message, so that a later change cannot
-/// quietly lose what the method caught.
-#[test]
-fn held_out_batch_68_keeps_its_measured_figures_unread() {
-    let figures = run_showing("redflags_heldout68.jsonl", false);
-    assert!(figures.missed <= 4, "{figures:?}");
-    assert!(figures.emergencies_missed <= 4, "{figures:?}");
-    assert!(figures.false_alarms <= 17, "{figures:?}");
-    assert!(figures.false_alarms_denying_nothing <= 3, "{figures:?}");
 }
 
 /// Our own wordings: at least three per category, and ordinary messages that share words
@@ -570,6 +562,10 @@ fn lay_words_misspellings_and_words_apart_are_caught() {
         ),
         // A lost feeling with no subject is of the place named in the sentence before.
         ("My bum has been strange since the weekend. Cannot feel it when I sit in the car", "saddle_numbness"),
+        // A leg that went dead under the person twice in a work shift; a job named is no cause.
+        ("My leg went dead underneath me on the ward, second time on this shift", "rapid_weakness"),
+        ("Since my back went I can't stay hard, no idea why", "sexual_dysfunction"),
+        ("My son, a dancer, has shooting pain down both his legs since Saturday", "bilateral_symptoms"),
         ("my partner and I tried last night, no response at all", "sexual_dysfunction"),
         ("since lunch she can only just get to the bathroom", "rapid_weakness"),
         ("since this morning she can't cross the kitchen without hanging onto the worktop", "rapid_weakness"),
@@ -892,6 +888,7 @@ fn lay_words_misspellings_and_words_apart_are_caught() {
         ("My grandson's 9 and since the summer holidays he's had an ache low in his back", "age_onset"),
         ("Over the last few weeks standing up from the sofa has turned into a whole palaver", "leg_weakness"),
         ("I've dropped 5 kilos since August without lifting a finger", "weight_loss"),
+        ("The left leg keeps going dead under me on the stairs", "leg_weakness"),
         ("the strongest stuff over the counter does sweet FA", "severe_worsening_pain"),
         ("got to 61 without one single niggle in my back, now this", "age_onset"),
         ("mentioning the old injecting days in case it matters for my back", "iv_drug_use"),
@@ -1387,6 +1384,9 @@ fn idioms_other_peoples_accidents_and_improvement_stay_quiet() {
         "Bowels regular as clockwork, it's only the leg that's grumbling",
         "codeine has bunged me up a bit, still going just not as often",
         "the strong painkillers have bunged me up, is that normal with painkillers?",
+        "A colleague of mine fell off a ladder on Friday, is massage good for stiff shoulders?",
+        "I was told I had a curved spine when I was a child, now my sciatica's playing up after gardening",
+        "Does everyone need a pee straight after a massage or is it just me?",
     ];
     assert_quiet(&messages);
 }
