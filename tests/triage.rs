@@ -449,6 +449,9 @@ fn dev_set_every_red_flag_is_caught_and_ordinary_talk_is_left_alone() {
 ///   word of sex in the message (as often said of a missed appointment); its fourteen false
 ///   alarms are all denials by name, all but one worded as a condition (the direct one:
 ///   "Weakness? Not really, the leg works fine", answered inside the match).
+/// - batch 69: every flag caught; its thirteen false alarms are all denials by name, two
+///   worded directly ("no signs of cauda equina, bladder fine" from an A&E visit, and pins
+///   and needles in "only the left foot, nothing going on in the right leg").
 #[test]
 fn held_out_batches_tuned_on_stay_caught() {
     for (file, misses, false_alarms) in [
@@ -521,24 +524,12 @@ fn held_out_batches_tuned_on_stay_caught() {
         ("redflags_heldout66.jsonl", 0, 19),
         ("redflags_heldout67.jsonl", 0, 16),
         ("redflags_heldout68.jsonl", 1, 14),
+        ("redflags_heldout69.jsonl", 0, 13),
     ] {
         let figures = run(file);
         assert!(figures.missed <= misses && figures.emergencies_missed <= misses, "{file}: {figures:?}");
         assert!(figures.false_alarms <= false_alarms, "{file}: {figures:?}");
     }
-}
-
-/// Held-out batch 69 is still held out: measured once with the current method (69) and never
-/// read (recall 147/150, emergencies 87/88, false alarms 16/90, 3 of them on the 74 ordinary
-/// messages that deny no symptom by name). It prints no message, so that a later change cannot
-/// quietly lose what the method caught.
-#[test]
-fn held_out_batch_69_keeps_its_measured_figures_unread() {
-    let figures = run_showing("redflags_heldout69.jsonl", false);
-    assert!(figures.missed <= 3, "{figures:?}");
-    assert!(figures.emergencies_missed <= 1, "{figures:?}");
-    assert!(figures.false_alarms <= 16, "{figures:?}");
-    assert!(figures.false_alarms_denying_nothing <= 3, "{figures:?}");
 }
 
 /// Our own wordings: at least three per category, and ordinary messages that share words
@@ -579,6 +570,8 @@ fn lay_words_misspellings_and_words_apart_are_caught() {
         ("My leg went dead underneath me on the ward, second time on this shift", "rapid_weakness"),
         ("Since my back went I can't stay hard, no idea why", "sexual_dysfunction"),
         ("My son, a dancer, has shooting pain down both his legs since Saturday", "bilateral_symptoms"),
+        // What the back took away, told as a list.
+        ("This disc has taken my job, my hobbies and now my erections as well", "sexual_dysfunction"),
         ("my partner and I tried last night, no response at all", "sexual_dysfunction"),
         ("since lunch she can only just get to the bathroom", "rapid_weakness"),
         ("since this morning she can't cross the kitchen without hanging onto the worktop", "rapid_weakness"),
@@ -902,6 +895,10 @@ fn lay_words_misspellings_and_words_apart_are_caught() {
         ("Over the last few weeks standing up from the sofa has turned into a whole palaver", "leg_weakness"),
         ("I've dropped 5 kilos since August without lifting a finger", "weight_loss"),
         ("The left leg keeps going dead under me on the stairs", "leg_weakness"),
+        // Injecting admitted with two small words before it; clothes named by the garment.
+        ("he does also inject and he's not proud of it, his back is bad", "iv_drug_use"),
+        ("Dad's trousers are hanging off him lately and nobody knows why", "weight_loss"),
+        ("My daughter, a dancer, says her legs have gone weak over the last few weeks", "leg_weakness"),
         ("the strongest stuff over the counter does sweet FA", "severe_worsening_pain"),
         ("got to 61 without one single niggle in my back, now this", "age_onset"),
         ("mentioning the old injecting days in case it matters for my back", "iv_drug_use"),
@@ -1400,6 +1397,9 @@ fn idioms_other_peoples_accidents_and_improvement_stay_quiet() {
         "A colleague of mine fell off a ladder on Friday, is massage good for stiff shoulders?",
         "I was told I had a curved spine when I was a child, now my sciatica's playing up after gardening",
         "Does everyone need a pee straight after a massage or is it just me?",
+        "I'm 68, my back comes and goes and I've learned to live with it, can I book?",
+        "I've got arthritis in both knees and a bit of sciatica on the left, is massage ok?",
+        "I'm a typical Cancer so I overthink everything, is this twinge normal?",
     ];
     assert_quiet(&messages);
 }
@@ -1705,6 +1705,8 @@ fn a_negated_mention_still_gets_the_notice_worded_as_a_condition() {
     assert!(answered.contains("If you notice"), "{answered}");
     let confirmed = triage.assess("Numb down there? Yes. Since this morning.", &[]).notice.unwrap();
     assert!(confirmed.contains("Please get medical help now"), "{confirmed}");
+    let none_there = "the nurse asked about any numbness in the saddle area and there isn't, phew";
+    assert!(triage.assess(none_there, &[]).notice.unwrap().contains("If you notice"), "{none_there}");
     // A checklist answered inside the match ("bottom not numb") is denied; a symptom told by
     // a negation ("not working", "not strong enough") is stated.
     for checklist in ["the nurse asked: wee fine, bottom not numb, both legs strong", "my leg isn't weak at all"] {
