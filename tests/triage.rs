@@ -532,6 +532,19 @@ fn held_out_batches_tuned_on_stay_caught() {
     }
 }
 
+/// Held-out batch 70 is still held out: measured once with the current method (70) and never
+/// read (recall 139/150, emergencies 82/88, false alarms 14/90, 3 of them on the 74 ordinary
+/// messages that deny no symptom by name). It prints no message, so that a later change cannot
+/// quietly lose what the method caught.
+#[test]
+fn held_out_batch_70_keeps_its_measured_figures_unread() {
+    let figures = run_showing("redflags_heldout70.jsonl", false);
+    assert!(figures.missed <= 11, "{figures:?}");
+    assert!(figures.emergencies_missed <= 6, "{figures:?}");
+    assert!(figures.false_alarms <= 14, "{figures:?}");
+    assert!(figures.false_alarms_denying_nothing <= 3, "{figures:?}");
+}
+
 /// Our own wordings: at least three per category, and ordinary messages that share words
 /// with red flags (a face cradle's numbness, a booking "accident", intentional weight loss).
 #[test]
