@@ -9,20 +9,28 @@ Usage (from the repository root, after `cargo build --release`):
     python3 scripts/redflags.py counts SET.jsonl [SET.jsonl ...]    # figures only
     python3 scripts/redflags.py regress                             # figures of every set read so far
     python3 scripts/redflags.py thresholds TUNE.jsonl GUARD.jsonl ...
+    python3 scripts/redflags.py first-sight SET.jsonl@COMMIT [SET.jsonl@COMMIT ...]
 
 `thresholds` replays the semantic layer's decision for a grid of per-tier thresholds (the
 evidence does not depend on them) and lists the best: most positives caught on TUNE, each
 false alarm on any set costing three. Use `counts` on the report half
 (tests/data/redflags_heldout_report.jsonl): it is measured once per method and never read
 while tuning (tests/data/README.md).
+
+`first-sight` runs each batch under the rules file committed at COMMIT (the method it was
+measured with, before it was read; the rest of the corpus as now), then replays the emergency
+tier's thresholds over all of them together: how each would have done on wordings nobody had
+tuned on yet.
 """
 
 import glob
 import itertools
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import tomllib
 
 BOT = "target/release/sciatica-bot"
@@ -33,12 +41,12 @@ GRID_SIMILARITY = [0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7]
 GRID_MARGIN = [0.0, 0.03, 0.05, 0.08, 0.1, 0.12, 0.15, 0.2]
 
 
-def run(path):
+def run(path, cwd=None):
     rows = [json.loads(line) for line in open(path) if line.strip()]
     # One message a line: newlines inside a message would split it.
     lines = "".join(r["text"].replace("\n", " ") + "\n" for r in rows)
-    out = subprocess.run([BOT, "ask", "--json", "--explain", "-"], input=lines, capture_output=True, text=True,
-                         check=True)
+    out = subprocess.run([os.path.abspath(BOT), "ask", "--json", "--explain", "-"], input=lines,
+                         capture_output=True, text=True, check=True, cwd=cwd)
     return list(zip(rows, (json.loads(line) for line in out.stdout.splitlines())))
 
 
@@ -128,6 +136,37 @@ def read_sets():
             if os.path.basename(p) not in held_out]
 
 
+def run_at(spec, workdir):
+    """`run` of SET@COMMIT, in `workdir` (a copy of the configuration whose rules file is the
+    one committed at COMMIT)."""
+    path, commit = spec.rsplit("@", 1)
+    rules = subprocess.run(["git", "show", f"{commit}:{RULES}"], capture_output=True, text=True, check=True).stdout
+    shutil.copytree("corpus", os.path.join(workdir, "corpus"), dirs_exist_ok=True)
+    with open(os.path.join(workdir, RULES), "w") as f:
+        f.write(rules)
+    return run(os.path.abspath(path), cwd=workdir)
+
+
+def first_sight(specs):
+    with tempfile.TemporaryDirectory() as workdir:
+        shutil.copy("config.toml", workdir)
+        for shared in ("models", "data"):
+            os.symlink(os.path.abspath(shared), os.path.join(workdir, shared))
+        results = [pair for spec in specs for pair in run_at(spec, workdir)]
+    with open(RULES, "rb") as f:
+        shipped = {tier: (t["semantic"]["similarity"], t["semantic"]["margin"])
+                   for tier, t in tomllib.load(f)["tiers"].items()}
+    print("emergency (similarity, margin): recall, emergencies at tier, false alarms, "
+          "of them on messages that deny nothing by name; urgent as shipped", shipped["urgent"])
+    for thresholds in itertools.product(GRID_SIMILARITY, GRID_MARGIN):
+        got = replayed({**shipped, "emergency": thresholds})
+        caught, positives, at_tier, emergencies, alarms, negatives = figures(results, got)
+        others = [got(r) > 0 for row, r in results if not row["red_flag"] and not row.get("denies")]
+        mark = "  (shipped)" if thresholds == shipped["emergency"] else ""
+        print(f"{thresholds}: {caught}/{positives}, {at_tier}/{emergencies}, {alarms}/{negatives}, "
+              f"{sum(others)}/{len(others)}{mark}")
+
+
 def main(command, paths):
     if command == "regress":
         paths, command = read_sets(), "counts"
@@ -135,6 +174,8 @@ def main(command, paths):
         for path in paths:
             results = run(path)
             print(line(path, figures(results, as_used, command == "score"), results))
+    elif command == "first-sight":
+        first_sight(paths)
     elif command == "thresholds":
         sets = [run(path) for path in paths]
         ranked = []
