@@ -128,7 +128,7 @@ fn dev_set_every_red_flag_is_caught_and_ordinary_talk_is_left_alone() {
 }
 
 /// The held-out batches the rules and thresholds were tuned on (tests/data/README.md: each
-/// was measured once, then read): every flag stays caught but twenty-eight, each named below with
+/// was measured once, then read): every flag stays caught but thirty, each named below with
 /// the batch's false alarms. A denial counted "direct" below was so when its batch was read;
 /// since a symptom denied at the end of its match ("bum not numb", "leg's not weak") reads as
 /// denied (step 55 of tests/data/README.md), nine of them (batches 38 to 50) are worded as a
@@ -452,6 +452,11 @@ fn dev_set_every_red_flag_is_caught_and_ordinary_talk_is_left_alone() {
 /// - batch 69: every flag caught; its thirteen false alarms are all denials by name, two
 ///   worded directly ("no signs of cauda equina, bladder fine" from an A&E visit, and pins
 ///   and needles in "only the left foot, nothing going on in the right leg").
+/// - batch 70's two misses: "Writing for Jean who is 72. Jean has never had a sore back
+///   before.", the age and the first time in two sentences, and numbness "in my left
+///   buttock. Actually no, it's more in the middle", corrected in the next sentence; its
+///   thirteen false alarms: twelve denials by name and a clause of lifting boxes, "back's
+///   sore by the end of the day", that the semantic layer finds close to the trauma examples.
 #[test]
 fn held_out_batches_tuned_on_stay_caught() {
     for (file, misses, false_alarms) in [
@@ -525,24 +530,12 @@ fn held_out_batches_tuned_on_stay_caught() {
         ("redflags_heldout67.jsonl", 0, 16),
         ("redflags_heldout68.jsonl", 1, 14),
         ("redflags_heldout69.jsonl", 0, 13),
+        ("redflags_heldout70.jsonl", 2, 13),
     ] {
         let figures = run(file);
         assert!(figures.missed <= misses && figures.emergencies_missed <= misses, "{file}: {figures:?}");
         assert!(figures.false_alarms <= false_alarms, "{file}: {figures:?}");
     }
-}
-
-/// Held-out batch 70 is still held out: measured once with the current method (70) and never
-/// read (recall 139/150, emergencies 82/88, false alarms 14/90, 3 of them on the 74 ordinary
-/// messages that deny no symptom by name). It prints no message, so that a later change cannot
-/// quietly lose what the method caught.
-#[test]
-fn held_out_batch_70_keeps_its_measured_figures_unread() {
-    let figures = run_showing("redflags_heldout70.jsonl", false);
-    assert!(figures.missed <= 11, "{figures:?}");
-    assert!(figures.emergencies_missed <= 6, "{figures:?}");
-    assert!(figures.false_alarms <= 14, "{figures:?}");
-    assert!(figures.false_alarms_denying_nothing <= 3, "{figures:?}");
 }
 
 /// Our own wordings: at least three per category, and ordinary messages that share words
@@ -585,6 +578,14 @@ fn lay_words_misspellings_and_words_apart_are_caught() {
         ("My son, a dancer, has shooting pain down both his legs since Saturday", "bilateral_symptoms"),
         // What the back took away, told as a list.
         ("This disc has taken my job, my hobbies and now my erections as well", "sexual_dysfunction"),
+        // A day's change told as "yesterday ... today", and hours ago; a climax told as a
+        // share of normal; a fall told by where from and onto; another person who soiled
+        // themself.
+        ("Yesterday just the usual ache, today my right leg is so weak I can barely get off the loo", "rapid_weakness"),
+        ("my knee keeps buckling every few steps, started like 4 hrs ago", "rapid_weakness"),
+        ("since the back flared, climaxing feels like maybe 20 percent of normal", "sexual_dysfunction"),
+        ("He went off the top of the trailer onto concrete on Monday, back's been sore since", "major_trauma"),
+        ("Dad pooed himself at the shops yesterday and his back is killing him", "bowel_dysfunction"),
         ("my partner and I tried last night, no response at all", "sexual_dysfunction"),
         ("since lunch she can only just get to the bathroom", "rapid_weakness"),
         ("since this morning she can't cross the kitchen without hanging onto the worktop", "rapid_weakness"),
@@ -912,6 +913,11 @@ fn lay_words_misspellings_and_words_apart_are_caught() {
         ("he does also inject and he's not proud of it, his back is bad", "iv_drug_use"),
         ("Dad's trousers are hanging off him lately and nobody knows why", "weight_loss"),
         ("My daughter, a dancer, says her legs have gone weak over the last few weeks", "leg_weakness"),
+        // An age beside a job at the start; the weight that dropped off, told as "it"; pain
+        // "terrible" once lying down.
+        ("Gardener, 61, never had a bad back in my life, now this", "age_onset"),
+        ("Now it's all dropped off without me even trying, and my back has been aching", "weight_loss"),
+        ("it's okay when I'm walking about but terrible once I lie down", "night_pain"),
         ("the strongest stuff over the counter does sweet FA", "severe_worsening_pain"),
         ("got to 61 without one single niggle in my back, now this", "age_onset"),
         ("mentioning the old injecting days in case it matters for my back", "iv_drug_use"),
@@ -1413,6 +1419,8 @@ fn idioms_other_peoples_accidents_and_improvement_stay_quiet() {
         "I'm 68, my back comes and goes and I've learned to live with it, can I book?",
         "I've got arthritis in both knees and a bit of sciatica on the left, is massage ok?",
         "I'm a typical Cancer so I overthink everything, is this twinge normal?",
+        "as a Cancer I'm a worrier, is it normal for sciatica to come and go?",
+        "Massage was fab, both legs feel lighter, thank you",
     ];
     assert_quiet(&messages);
 }
