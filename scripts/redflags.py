@@ -150,6 +150,8 @@ def run_at(spec, workdir):
 def first_sight(specs):
     with tempfile.TemporaryDirectory() as workdir:
         shutil.copy("config.toml", workdir)
+        # The models, and the vector cache, which the bot makes if it is not there yet.
+        os.makedirs("data", exist_ok=True)
         for shared in ("models", "data"):
             os.symlink(os.path.abspath(shared), os.path.join(workdir, shared))
         results = [pair for spec in specs for pair in run_at(spec, workdir)]
