@@ -1739,6 +1739,8 @@ fn a_negated_mention_still_gets_the_notice_worded_as_a_condition() {
     assert!(answered.contains("If you notice"), "{answered}");
     let confirmed = triage.assess("Numb down there? Yes. Since this morning.", &[]).notice.unwrap();
     assert!(confirmed.contains("Please get medical help now"), "{confirmed}");
+    let asked = "my physio asked if I'd had any change in my bowels, which I haven't";
+    assert!(triage.assess(asked, &[]).notice.unwrap().contains("If you notice"), "{asked}");
     let none_there = "the nurse asked about any numbness in the saddle area and there isn't, phew";
     assert!(triage.assess(none_there, &[]).notice.unwrap().contains("If you notice"), "{none_there}");
     // A checklist answered inside the match ("bottom not numb") is denied; a symptom told by
