@@ -254,48 +254,57 @@ mod tests {
         assert_eq!(normalize("peeeeing"), "peeing");
     }
 
+    /// The text of each sentence the reading found, in order.
+    fn sentences_of(normalized: &Normalized) -> Vec<&str> {
+        normalized.sentences.iter().map(|s| &normalized.text[s.clone()]).collect()
+    }
+
+    /// The sentences of a message, as [`sentences_of`] lists them.
+    fn sentences(message: &str) -> Vec<String> {
+        sentences_of(&Normalized::new(message)).into_iter().map(str::to_owned).collect()
+    }
+
     #[test]
     fn sentences_are_normalised_apart_and_found_by_offset() {
         let normalized = Normalized::new("Numb bum?! After sitting all day. Wee... fine");
         assert_eq!(normalized.text, "numb bum after sitting all day wee fine");
-        let sentences: Vec<&str> = normalized.sentences.iter().map(|s| &normalized.text[s.clone()]).collect();
         // "Wee" and "fine" are fragments: they finish the sentence before them.
-        assert_eq!(sentences, ["numb bum", "after sitting all day wee fine"]);
+        assert_eq!(sentences_of(&normalized), ["numb bum", "after sitting all day wee fine"]);
         assert_eq!(normalized.sentence_at(2), 0..8);
         assert_eq!(normalized.sentence_at(12), 9..39);
-        let told = Normalized::new("Numb like after a long ride on a bike. Groin and bum. My back is killing me.");
-        let sentences: Vec<&str> = told.sentences.iter().map(|s| &told.text[s.clone()]).collect();
-        assert_eq!(sentences, ["numb like after a long ride on a bike groin and bum", "my back is killing me"]);
+        assert_eq!(
+            sentences("Numb like after a long ride on a bike. Groin and bum. My back is killing me."),
+            ["numb like after a long ride on a bike groin and bum", "my back is killing me"]
+        );
         assert_eq!(Normalized::new("  ... ").sentences, Vec::<Range<usize>>::new());
         // A sentence with no subject that tells when goes on with the one before it; one
         // that starts with a subject does not.
-        let story = Normalized::new("My leg just folds. Started a few hours ago. I started physio last week.");
-        let sentences: Vec<&str> = story.sentences.iter().map(|s| &story.text[s.clone()]).collect();
-        assert_eq!(sentences, ["my leg just folds started a few hours ago", "i started physio last week"]);
+        assert_eq!(
+            sentences("My leg just folds. Started a few hours ago. I started physio last week."),
+            ["my leg just folds started a few hours ago", "i started physio last week"]
+        );
         // So does one that tells what is new: the first time, or never before.
-        let new =
-            Normalized::new("Dad's back went. Never had it before. First time was Monday. He is seventy this year.");
-        let sentences: Vec<&str> = new.sentences.iter().map(|s| &new.text[s.clone()]).collect();
-        assert_eq!(sentences, ["dads back went never had it before first time was monday", "he is seventy this year"]);
+        assert_eq!(
+            sentences("Dad's back went. Never had it before. First time was Monday. He is seventy this year."),
+            ["dads back went never had it before first time was monday", "he is seventy this year"]
+        );
         // So does one that opens with when, telling the change, and one whose subject is the
         // thing just told, starting.
-        let change = Normalized::new(
-            "Her leg keeps giving way. This morning she was walking. It came on fast. I am her sister.",
-        );
-        let sentences: Vec<&str> = change.sentences.iter().map(|s| &change.text[s.clone()]).collect();
         assert_eq!(
-            sentences,
+            sentences("Her leg keeps giving way. This morning she was walking. It came on fast. I am her sister."),
             ["her leg keeps giving way this morning she was walking it came on fast", "i am her sister"]
         );
         // So does a feeling lost with no subject: it is the place just named that is numb.
-        let place = Normalized::new("My backside has gone on strike. Can't feel a thing sitting. I can feel my feet.");
-        let sentences: Vec<&str> = place.sentences.iter().map(|s| &place.text[s.clone()]).collect();
-        assert_eq!(sentences, ["my backside has gone on strike cant feel a thing sitting", "i can feel my feet"]);
+        assert_eq!(
+            sentences("My backside has gone on strike. Can't feel a thing sitting. I can feel my feet."),
+            ["my backside has gone on strike cant feel a thing sitting", "i can feel my feet"]
+        );
         // An ellipsis is a pause, not a full stop; a run of full stops that ends a sentence
         // is an ellipsis too.
-        let paused = Normalized::new("On steroids... the inhaler kind\u{2026} for asthma. My back is sore..");
-        let sentences: Vec<&str> = paused.sentences.iter().map(|s| &paused.text[s.clone()]).collect();
-        assert_eq!(sentences, ["on steroids the inhaler kind for asthma", "my back is sore"]);
+        assert_eq!(
+            sentences("On steroids... the inhaler kind\u{2026} for asthma. My back is sore.."),
+            ["on steroids the inhaler kind for asthma", "my back is sore"]
+        );
     }
 
     #[test]
