@@ -129,7 +129,7 @@ fn dev_set_every_red_flag_is_caught_and_ordinary_talk_is_left_alone() {
 }
 
 /// The held-out batches the rules and thresholds were tuned on (tests/data/README.md: each
-/// was measured once, then read): every flag stays caught but thirty, each named below with
+/// was measured once, then read): every flag stays caught but thirty-three, each named below with
 /// the batch's false alarms. A denial counted "direct" below was so when its batch was read;
 /// since a symptom denied at the end of its match ("bum not numb", "leg's not weak") reads as
 /// denied (step 55 of tests/data/README.md), nine of them (batches 38 to 50) are worded as a
@@ -458,6 +458,15 @@ fn dev_set_every_red_flag_is_caught_and_ordinary_talk_is_left_alone() {
 ///   buttock. Actually no, it's more in the middle", corrected in the next sentence; its
 ///   thirteen false alarms: twelve denials by name and a clause of lifting boxes, "back's
 ///   sore by the end of the day", that the semantic layer finds close to the trauma examples.
+/// - batch 71's three misses: two likenesses set up for the reader whose set-up holds the
+///   harmless reading ("you know when your bum goes to sleep from sitting too long? Mine's
+///   like that but it hasn't woken up since yesterday", and legs in pins and needles "after
+///   you sit cross-legged", that "doesn't go off" in both), which the sitting exception still
+///   reads, and an intake form's "Age: 58. Previous back pain: none ever.", the age a
+///   fragment of its own; its eighteen false alarms: fifteen denials by name (three direct:
+///   a form's "Bladder/bowel changes: none", "left leg only, not both", "have you had
+///   cancer? I haven't"), a Christmas "fever" in the house, cancer asked about as a side
+///   effect, and a pain score "was 6 last week" close to the worsening examples.
 #[test]
 fn held_out_batches_tuned_on_stay_caught() {
     let batches = [
@@ -532,6 +541,7 @@ fn held_out_batches_tuned_on_stay_caught() {
         ("redflags_heldout68.jsonl", 1, 14),
         ("redflags_heldout69.jsonl", 0, 13),
         ("redflags_heldout70.jsonl", 2, 13),
+        ("redflags_heldout71.jsonl", 3, 18),
     ];
     // The longest test of the suite, and the model's matrix products keep only about 1.3 of
     // two cores busy on one message at a time: a worker per core, each taking the next batch
@@ -926,6 +936,11 @@ fn lay_words_misspellings_and_words_apart_are_caught() {
         // Can't finish and nothing comes; soiled "yourself", as someone else says it.
         ("since the flare I can't finish, nothing comes", "sexual_dysfunction"),
         ("the carer told him you've soiled yourself again and he had no idea", "bowel_dysfunction"),
+        // A likeness set up in one sentence and claimed in the next; a fall while carrying
+        // someone, the writer's own with the subject left unsaid.
+        ("You know the feeling when you're bursting for a wee? I just don't get that any more.", "bladder_dysfunction"),
+        ("You know when you need a number two? Haven't had that feeling in three days.", "bowel_dysfunction"),
+        ("Tripped carrying my toddler and went down the whole flight of stairs, landed on my back.", "major_trauma"),
     ];
     let urgent = [
         ("on a scale of one to ten it's about a 15 today", "severe_worsening_pain"),
@@ -1076,6 +1091,10 @@ fn lay_words_misspellings_and_words_apart_are_caught() {
     // Back trouble "since his 20s" is not new at seventy.
     let long_standing = "he's 70 but he's had back trouble since his 20s, no chest pain";
     assert!(!flagged_by_rules(&triage, long_standing, "age_onset"));
+    // A likeness set up and claimed as the harmless kind that passes stays quiet: the
+    // exception in the set-up still reads the claim.
+    let passes = "You know when your bum goes numb on a long drive? Mine does that too, then it's fine once I walk.";
+    assert!(!flagged_by_rules(&triage, passes, "saddle_numbness"));
     let cyst = "had a lump on my spine ages ago that the doctor said was just a cyst, all fine";
     assert!(!flagged_by_rules(&triage, cyst, "back_lump_deformity"));
     // Standing on tiptoes is a test of one calf, not standing: weak, but not rapid weakness.

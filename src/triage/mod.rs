@@ -61,9 +61,11 @@ pub const MIN_EXAMPLES: usize = 10;
 /// writer's own, and it stays a flag.
 const WRITER: &str = r"\b(i|im|ive|id|me|my|mine|myself|we|us|ourselves)\b";
 /// The writer as the subject before another person is named ("I was helping my dad and fell
-/// off the ladder"): the event may be the writer's. Not "my": "cancel my 2pm, my son has a
+/// off the ladder"), or the other person named as whom the writer was carrying or helping,
+/// the subject left unsaid as chat leaves it ("slipped carrying the baby and fell down the
+/// stairs"): the event may be the writer's. Not "my": "cancel my 2pm, my son has a
 /// temperature" is the son's.
-const WRITER_SUBJECT: &str = r"\b(i|im|ive|id|we)\b";
+const WRITER_SUBJECT: &str = r"\b(i|im|ive|id|we)\b|\b(carrying|holding|lifting|helping|chasing|pushing|pulling) $";
 /// Whose back or leg trouble is told: the writer's ("my back", "I've got sciatica") or
 /// another's, named by these pronouns or by `[others] people`. "Mine's" is "mines" once the
 /// apostrophe is dropped ("my dad fell off a roof. Mine's just the usual sciatica").

@@ -63,6 +63,11 @@ const CONTINUATIONS: &[&str] = &[
     "couldnt feel",
     "no feeling",
 ];
+/// How a sentence starts when it only sets up a likeness for the next to claim: "You know when
+/// your bum goes to sleep from sitting? Mine's like that since yesterday." The symptom is in
+/// the set-up and the claim ("mine's like that", "I don't get it anymore") in the next
+/// sentence, which belongs to it.
+const SET_UPS: &[&str] = &["you know when", "you know how", "you know that feeling", "you know the feeling"];
 /// Characters that end a sentence.
 const SENTENCE_ENDS: &[char] = &['.', '!', '?', ';', '\n', '\u{2026}'];
 /// Words that start a new clause inside a sentence.
@@ -125,6 +130,8 @@ impl Normalized {
     pub fn new(message: &str) -> Normalized {
         let mut text = String::with_capacity(message.len());
         let mut sentences: Vec<Range<usize>> = Vec::new();
+        // The last sentence is a set-up (see [`SET_UPS`]) whose claim has not come yet.
+        let mut awaiting_claim = false;
         for piece in pieces_between_full_stops(message) {
             let sentence = normalize(piece);
             if sentence.is_empty() {
@@ -135,13 +142,19 @@ impl Normalized {
             }
             let start = text.len();
             text.push_str(&sentence);
+            let fragment = sentence.split(' ').count() < MIN_SENTENCE_WORDS;
             match sentences.last_mut() {
                 // "Numb like after a long bike ride. Groin and bum.": a fragment finishes the
                 // sentence before it, so a symptom and its place still count together.
-                Some(previous) if sentence.split(' ').count() < MIN_SENTENCE_WORDS || continues(&sentence) => {
+                Some(previous) if fragment || continues(&sentence) || awaiting_claim => {
+                    // A fragment ("Well.") is not yet the claim a set-up waits for.
+                    awaiting_claim &= fragment;
                     previous.end = text.len()
                 }
-                _ => sentences.push(start..text.len()),
+                _ => {
+                    awaiting_claim = starts_with_any(&sentence, SET_UPS);
+                    sentences.push(start..text.len())
+                }
             }
         }
         Normalized { text, sentences }
@@ -156,10 +169,13 @@ impl Normalized {
 
 /// Whether a normalised sentence goes on with the one before it (see [`CONTINUATIONS`]).
 fn continues(sentence: &str) -> bool {
-    // Whole words only: "startled" does not start with the word "started".
-    CONTINUATIONS
-        .iter()
-        .any(|start| sentence.strip_prefix(start).is_some_and(|rest| rest.is_empty() || rest.starts_with(' ')))
+    starts_with_any(sentence, CONTINUATIONS)
+}
+
+/// Whether a normalised sentence starts with one of `starts`, as whole words: "startled" does
+/// not start with the word "started".
+fn starts_with_any(sentence: &str, starts: &[&str]) -> bool {
+    starts.iter().any(|start| sentence.strip_prefix(start).is_some_and(|rest| rest.is_empty() || rest.starts_with(' ')))
 }
 
 /// The sentences of a message, split where [`SENTENCE_ENDS`] are, except at an ellipsis:
@@ -298,6 +314,12 @@ mod tests {
         assert_eq!(
             sentences("My backside has gone on strike. Can't feel a thing sitting. I can feel my feet."),
             ["my backside has gone on strike cant feel a thing sitting", "i can feel my feet"]
+        );
+        // A sentence that sets up a likeness for the reader goes on into the one that claims
+        // it; the next after that stands alone.
+        assert_eq!(
+            sentences("You know when your foot goes to sleep? Well. Mine's like that all day. My back is fine."),
+            ["you know when your foot goes to sleep well mines like that all day", "my back is fine"]
         );
         // An ellipsis is a pause, not a full stop; a run of full stops that ends a sentence
         // is an ellipsis too.
