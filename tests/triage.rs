@@ -129,7 +129,7 @@ fn dev_set_every_red_flag_is_caught_and_ordinary_talk_is_left_alone() {
 }
 
 /// The held-out batches the rules and thresholds were tuned on (tests/data/README.md: each
-/// was measured once, then read): every flag stays caught but thirty-three, each named below with
+/// was measured once, then read): every flag stays caught but thirty-one, each named below with
 /// the batch's false alarms. A denial counted "direct" below was so when its batch was read;
 /// since a symptom denied at the end of its match ("bum not numb", "leg's not weak") reads as
 /// denied (step 55 of tests/data/README.md), nine of them (batches 38 to 50) are worded as a
@@ -139,7 +139,8 @@ fn dev_set_every_red_flag_is_caught_and_ordinary_talk_is_left_alone() {
 /// - batch 6's five: three such clauses (a tighter threshold would cost six to eight flags on
 ///   the same batch), a numb bum from a long wedding that wore off later in the sentence, and
 ///   "no numbness down below", whose negated mention gets the conditional notice by design;
-///   and its one miss: a numbness whose place comes as a fragment sixteen words on;
+///   and its one miss, a numbness whose place comes as a fragment sixteen words on, caught
+///   since step 78 by the semantic layer;
 /// - batch 7's two: a father's birthday clause close to two categories' examples, and "right
 ///   now" read as the right side (after normalising, "the left, right now" and "only the
 ///   right, now both" look the same);
@@ -455,9 +456,17 @@ fn dev_set_every_red_flag_is_caught_and_ordinary_talk_is_left_alone() {
 ///   and needles in "only the left foot, nothing going on in the right leg").
 /// - batch 70's two misses: "Writing for Jean who is 72. Jean has never had a sore back
 ///   before.", the age and the first time in two sentences, and numbness "in my left
-///   buttock. Actually no, it's more in the middle", corrected in the next sentence; its
+///   buttock. Actually no, it's more in the middle", corrected in the next sentence (caught
+///   since step 78 by the semantic layer); its
 ///   thirteen false alarms: twelve denials by name and a clause of lifting boxes, "back's
 ///   sore by the end of the day", that the semantic layer finds close to the trauma examples.
+/// - the lay examples added in step 78 (for saddle numbness, sexual dysfunction, age and
+///   injecting) add fifteen false alarms over batches 6 to 64, all worded as a condition,
+///   and catch two flags more: each batch's limit below counts them. Most are clauses the
+///   saddle examples sit close to (one buttock, a cold toilet seat, a tennis ball under the
+///   bum), an older person's long-standing back near the age examples, and ordinary clauses
+///   near the sexual examples ("bloods all normal", "sciatica came back after I moved the
+///   fridge").
 /// - batch 71's three misses: two likenesses set up for the reader whose set-up holds the
 ///   harmless reading ("you know when your bum goes to sleep from sitting too long? Mine's
 ///   like that but it hasn't woken up since yesterday", and legs in pins and needles "after
@@ -476,16 +485,16 @@ fn held_out_batches_tuned_on_stay_caught() {
         ("redflags_heldout3.jsonl", 0, 0),
         ("redflags_heldout4.jsonl", 0, 0),
         ("redflags_heldout5.jsonl", 0, 3),
-        ("redflags_heldout6.jsonl", 1, 5),
+        ("redflags_heldout6.jsonl", 0, 5),
         ("redflags_heldout7.jsonl", 0, 2),
-        ("redflags_heldout8.jsonl", 1, 4),
+        ("redflags_heldout8.jsonl", 1, 5),
         ("redflags_heldout9.jsonl", 1, 7),
         ("redflags_heldout10.jsonl", 0, 2),
         ("redflags_heldout11.jsonl", 0, 6),
         ("redflags_heldout12.jsonl", 0, 3),
         ("redflags_heldout13.jsonl", 0, 1),
         ("redflags_heldout14.jsonl", 0, 0),
-        ("redflags_heldout15.jsonl", 1, 3),
+        ("redflags_heldout15.jsonl", 1, 4),
         ("redflags_heldout16.jsonl", 0, 6),
         ("redflags_heldout17.jsonl", 0, 4),
         ("redflags_heldout18.jsonl", 0, 2),
@@ -499,18 +508,18 @@ fn held_out_batches_tuned_on_stay_caught() {
         ("redflags_heldout26.jsonl", 0, 0),
         ("redflags_heldout27.jsonl", 0, 5),
         ("redflags_heldout28.jsonl", 0, 5),
-        ("redflags_heldout29.jsonl", 0, 5),
-        ("redflags_heldout30.jsonl", 0, 3),
+        ("redflags_heldout29.jsonl", 0, 6),
+        ("redflags_heldout30.jsonl", 0, 4),
         ("redflags_heldout31.jsonl", 0, 1),
         ("redflags_heldout32.jsonl", 0, 6),
         ("redflags_heldout33.jsonl", 2, 7),
         ("redflags_heldout34.jsonl", 1, 14),
-        ("redflags_heldout35.jsonl", 0, 5),
-        ("redflags_heldout36.jsonl", 0, 5),
-        ("redflags_heldout37.jsonl", 0, 10),
+        ("redflags_heldout35.jsonl", 0, 6),
+        ("redflags_heldout36.jsonl", 0, 6),
+        ("redflags_heldout37.jsonl", 0, 11),
         ("redflags_heldout38.jsonl", 0, 12),
         ("redflags_heldout39.jsonl", 0, 17),
-        ("redflags_heldout40.jsonl", 0, 14),
+        ("redflags_heldout40.jsonl", 0, 15),
         ("redflags_heldout41.jsonl", 0, 11),
         ("redflags_heldout42.jsonl", 0, 14),
         ("redflags_heldout43.jsonl", 0, 13),
@@ -522,8 +531,8 @@ fn held_out_batches_tuned_on_stay_caught() {
         ("redflags_heldout49.jsonl", 1, 14),
         ("redflags_heldout50.jsonl", 0, 13),
         ("redflags_heldout51.jsonl", 2, 14),
-        ("redflags_heldout52.jsonl", 0, 14),
-        ("redflags_heldout53.jsonl", 2, 16),
+        ("redflags_heldout52.jsonl", 0, 15),
+        ("redflags_heldout53.jsonl", 2, 18),
         ("redflags_heldout54.jsonl", 2, 14),
         ("redflags_heldout55.jsonl", 2, 16),
         ("redflags_heldout56.jsonl", 2, 11),
@@ -534,13 +543,13 @@ fn held_out_batches_tuned_on_stay_caught() {
         ("redflags_heldout61.jsonl", 1, 14),
         ("redflags_heldout62.jsonl", 1, 16),
         ("redflags_heldout63.jsonl", 0, 13),
-        ("redflags_heldout64.jsonl", 0, 13),
+        ("redflags_heldout64.jsonl", 0, 14),
         ("redflags_heldout65.jsonl", 2, 15),
         ("redflags_heldout66.jsonl", 0, 19),
         ("redflags_heldout67.jsonl", 0, 16),
         ("redflags_heldout68.jsonl", 1, 14),
         ("redflags_heldout69.jsonl", 0, 13),
-        ("redflags_heldout70.jsonl", 2, 13),
+        ("redflags_heldout70.jsonl", 1, 13),
         ("redflags_heldout71.jsonl", 3, 18),
     ];
     // The longest test of the suite, and the model's matrix products keep only about 1.3 of
