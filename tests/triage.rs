@@ -129,7 +129,7 @@ fn dev_set_every_red_flag_is_caught_and_ordinary_talk_is_left_alone() {
 }
 
 /// The held-out batches the rules and thresholds were tuned on (tests/data/README.md: each
-/// was measured once, then read): every flag stays caught but thirty-one, each named below with
+/// was measured once, then read): every flag stays caught but thirty-two, each named below with
 /// the batch's false alarms. A denial counted "direct" below was so when its batch was read;
 /// since a symptom denied at the end of its match ("bum not numb", "leg's not weak") reads as
 /// denied (step 55 of tests/data/README.md), nine of them (batches 38 to 50) are worded as a
@@ -476,6 +476,10 @@ fn dev_set_every_red_flag_is_caught_and_ordinary_talk_is_left_alone() {
 ///   a form's "Bladder/bowel changes: none", "left leg only, not both", "have you had
 ///   cancer? I haven't"), a Christmas "fever" in the house, cancer asked about as a side
 ///   effect, and a pain score "was 6 last week" close to the worsening examples.
+/// - batch 72's miss: pain told by what it stopped over three days ("Today I couldn't even
+///   get dressed for the pain. Yesterday I managed it, but it took half an hour."), with no
+///   word of worsening; its twelve false alarms are all denials by name, one direct ("Both
+///   legs are fine, it's only my left hip and buttock that ache").
 #[test]
 fn held_out_batches_tuned_on_stay_caught() {
     let batches = [
@@ -551,6 +555,7 @@ fn held_out_batches_tuned_on_stay_caught() {
         ("redflags_heldout69.jsonl", 0, 13),
         ("redflags_heldout70.jsonl", 1, 13),
         ("redflags_heldout71.jsonl", 3, 18),
+        ("redflags_heldout72.jsonl", 1, 12),
     ];
     // The longest test of the suite, and the model's matrix products keep only about 1.3 of
     // two cores busy on one message at a time: a worker per core, each taking the next batch
@@ -950,6 +955,14 @@ fn lay_words_misspellings_and_words_apart_are_caught() {
         ("You know the feeling when you're bursting for a wee? I just don't get that any more.", "bladder_dysfunction"),
         ("You know when you need a number two? Haven't had that feeling in three days.", "bowel_dysfunction"),
         ("Tripped carrying my toddler and went down the whole flight of stairs, landed on my back.", "major_trauma"),
+        // Weakness called progressive, or timed by minutes or by the clock; a chest in a vice;
+        // pain that crossed over to the other leg; feeling dimmed below the belt.
+        ("I've had progressive weakness in my left leg over the weekend.", "rapid_weakness"),
+        ("My leg gave way ten minutes ago.", "rapid_weakness"),
+        ("Since 09:15 my right leg has been weak and wobbly.", "rapid_weakness"),
+        ("It's like my chest is in a vice.", "chest_pain"),
+        ("The burning has crossed over to my right leg as well now.", "bilateral_symptoms"),
+        ("It's like someone dimmed everything below the belt.", "saddle_numbness"),
     ];
     let urgent = [
         ("on a scale of one to ten it's about a 15 today", "severe_worsening_pain"),
@@ -1106,6 +1119,11 @@ fn lay_words_misspellings_and_words_apart_are_caught() {
     assert!(!flagged_by_rules(&triage, passes, "saddle_numbness"));
     let cyst = "had a lump on my spine ages ago that the doctor said was just a cyst, all fine";
     assert!(!flagged_by_rules(&triage, cyst, "back_lump_deformity"));
+    // Squats at the gym explain weak legs; a squat down to a shelf that a leg no longer
+    // manages does not.
+    assert!(!flagged_by_rules(&triage, "legs weak after heavy squats yesterday", "leg_weakness"));
+    let squat_down = "My left leg has got weaker, I can't squat down to the bottom shelf at work any more.";
+    assert!(flagged_by_rules(&triage, squat_down, "leg_weakness"));
     // Standing on tiptoes is a test of one calf, not standing: weak, but not rapid weakness.
     assert!(flagged_by_rules(&triage, "I couldn't stand on my tiptoes on the left for weeks", "leg_weakness"));
     assert!(!flagged_by_rules(&triage, "I couldn't stand on my tiptoes on the left for weeks", "rapid_weakness"));
@@ -1510,6 +1528,8 @@ fn someone_elses_illness_is_quiet_unless_the_message_speaks_of_back_trouble() {
         "someone asked about cancer and massage in here last week, my own sciatica is just the usual",
         // An ex is someone else too.
         "my ex crashed my car, so I'll be on the bus and a bit late",
+        // The writer is the subject of the cancelling, not of the clause that names the child.
+        "I have to cancel Thursday as my little boy has a fever",
     ] {
         assert!(categories(message).is_empty(), "{message:?} -> {:?}", categories(message));
     }
@@ -1527,6 +1547,8 @@ fn someone_elses_illness_is_quiet_unless_the_message_speaks_of_back_trouble() {
         ("was helping my brother with his shed, lost my footing and fell off the ladder", "major_trauma"),
         // The writer as the subject before the other person is named.
         ("I was helping my dad with his roof and fell off the ladder", "major_trauma"),
+        // ... in the person's own clause.
+        ("I slipped as I was carrying my son and fell down the stairs", "major_trauma"),
         // Still the writer's: a stubbed toe is harmless, toes that keep catching are not.
         ("I keep stubbing my toes on the kerb, my foot won't lift", "foot_drop"),
         // A "not" told before an "and" denies nothing after it.

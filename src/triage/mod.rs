@@ -66,6 +66,9 @@ const WRITER: &str = r"\b(i|im|ive|id|me|my|mine|myself|we|us|ourselves)\b";
 /// stairs"): the event may be the writer's. Not "my": "cancel my 2pm, my son has a
 /// temperature" is the son's.
 const WRITER_SUBJECT: &str = r"\b(i|im|ive|id|we)\b|\b(carrying|holding|lifting|helping|chasing|pushing|pulling) $";
+/// Words that start a clause of its own, whose subject is its own: in "I need to cancel as my
+/// daughter has a fever" the writer is the subject of the cancelling, not of the fever.
+const CLAUSE_START: &str = r"\b(as|because|cos|coz|cause|since|so|while|whilst)\b";
 /// Whose back or leg trouble is told: the writer's ("my back", "I've got sciatica") or
 /// another's, named by these pronouns or by `[others] people`. "Mine's" is "mines" once the
 /// apostrophe is dropped ("my dad fell off a roof. Mine's just the usual sciatica").
@@ -208,6 +211,7 @@ struct Others {
     trouble: Regex,
     writer: Regex,
     writer_subject: Regex,
+    clause_start: Regex,
     own: Regex,
     third_person: Regex,
 }
@@ -390,6 +394,10 @@ impl Triage {
                 trouble: trouble?,
                 writer: RegexBuilder::new(WRITER).unicode(false).build().expect("the built-in pattern is valid"),
                 writer_subject: RegexBuilder::new(WRITER_SUBJECT)
+                    .unicode(false)
+                    .build()
+                    .expect("the built-in pattern is valid"),
+                clause_start: RegexBuilder::new(CLAUSE_START)
                     .unicode(false)
                     .build()
                     .expect("the built-in pattern is valid"),
@@ -693,7 +701,8 @@ impl Triage {
 
     /// Whether another person is named in the match's sentence before the match ends (a
     /// semantic clause holds its own subject), with the writer neither the subject before
-    /// them ("I was helping my dad and fell off the ladder" is the writer's fall) nor named
+    /// them in their clause ("I was helping my dad and fell off the ladder" is the writer's
+    /// fall; "I need to cancel as my daughter has a fever" is the daughter's) nor named
     /// between them and the match.
     fn about_someone_else(&self, within: &Normalized, span: &Range<usize>) -> bool {
         let Some(others) = &self.others else { return false };
@@ -702,8 +711,10 @@ impl Triage {
         others.people.find_iter(&text[sentence_start..span.end]).any(|person| {
             let (start, end) = (sentence_start + person.start(), sentence_start + person.end());
             let before = &text[sentence_start..start];
+            // Only the person's own clause can make the writer its subject.
+            let clause = others.clause_start.find_iter(before).last().map_or(before, |word| &before[word.end()..]);
             let between = &text[end..span.start.max(end)];
-            !others.writer_subject.is_match(before) && !others.writer.is_match(between)
+            !others.writer_subject.is_match(clause) && !others.writer.is_match(between)
         })
     }
 
