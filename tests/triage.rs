@@ -575,17 +575,17 @@ fn held_out_batches_tuned_on_stay_caught() {
     });
 }
 
-/// Held-out batch 72 is still held out: measured once with the current method (72) and never
-/// read (recall 143/150, emergencies 83/88, false alarms 13/90, 1 of them on the 74 ordinary
+/// Held-out batch 73 is still held out: measured once with the current method (73) and never
+/// read (recall 145/150, emergencies 85/88, false alarms 13/90, 2 of them on the 74 ordinary
 /// messages that deny no symptom by name). It prints no message, so that a later change cannot
 /// quietly lose what the method caught.
 #[test]
-fn held_out_batch_72_keeps_its_measured_figures_unread() {
-    let figures = run_showing("redflags_heldout72.jsonl", false);
-    assert!(figures.missed <= 7, "{figures:?}");
-    assert!(figures.emergencies_missed <= 5, "{figures:?}");
+fn held_out_batch_73_keeps_its_measured_figures_unread() {
+    let figures = run_showing("redflags_heldout73.jsonl", false);
+    assert!(figures.missed <= 5, "{figures:?}");
+    assert!(figures.emergencies_missed <= 3, "{figures:?}");
     assert!(figures.false_alarms <= 13, "{figures:?}");
-    assert!(figures.false_alarms_denying_nothing <= 1, "{figures:?}");
+    assert!(figures.false_alarms_denying_nothing <= 2, "{figures:?}");
 }
 
 /// Our own wordings: at least three per category, and ordinary messages that share words
