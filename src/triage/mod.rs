@@ -392,11 +392,20 @@ impl Triage {
             Some(Others {
                 people: people?,
                 trouble: trouble?,
-                writer: built_in(WRITER),
-                writer_subject: built_in(WRITER_SUBJECT),
-                clause_start: built_in(CLAUSE_START),
-                own: built_in(OWN),
-                third_person: built_in(THIRD_PERSON),
+                writer: RegexBuilder::new(WRITER).unicode(false).build().expect("the built-in pattern is valid"),
+                writer_subject: RegexBuilder::new(WRITER_SUBJECT)
+                    .unicode(false)
+                    .build()
+                    .expect("the built-in pattern is valid"),
+                clause_start: RegexBuilder::new(CLAUSE_START)
+                    .unicode(false)
+                    .build()
+                    .expect("the built-in pattern is valid"),
+                own: RegexBuilder::new(OWN).unicode(false).build().expect("the built-in pattern is valid"),
+                third_person: RegexBuilder::new(THIRD_PERSON)
+                    .unicode(false)
+                    .build()
+                    .expect("the built-in pattern is valid"),
             })
         });
 
@@ -942,11 +951,6 @@ fn writers_own(others: &Others, normalized: &Normalized, mention: Range<usize>) 
     let someone_else = others.people.find_iter(told).chain(others.third_person.find_iter(told)).map(|m| m.end()).max();
     // The writer's word must start after the other's name ends: "my" in "my nan" names the nan.
     someone_else.is_none_or(|end| writer.start() >= end)
-}
-
-/// Compiles one of the patterns written here, over normalised (ASCII) text.
-fn built_in(pattern: &str) -> Regex {
-    RegexBuilder::new(pattern).unicode(false).build().expect("the built-in pattern is valid")
 }
 
 /// Compiles a staff pattern that uses no word lists (such as the not-covered topics'), as the

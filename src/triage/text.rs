@@ -146,7 +146,7 @@ impl Normalized {
             match sentences.last_mut() {
                 // "Numb like after a long bike ride. Groin and bum.": a fragment finishes the
                 // sentence before it, so a symptom and its place still count together.
-                Some(previous) if fragment || starts_with_any(&sentence, CONTINUATIONS) || awaiting_claim => {
+                Some(previous) if fragment || continues(&sentence) || awaiting_claim => {
                     // A fragment ("Well.") is not yet the claim a set-up waits for.
                     awaiting_claim &= fragment;
                     previous.end = text.len()
@@ -165,6 +165,11 @@ impl Normalized {
         let index = self.sentences.partition_point(|s| s.end < offset);
         self.sentences.get(index).cloned().unwrap_or(offset..offset)
     }
+}
+
+/// Whether a normalised sentence goes on with the one before it (see [`CONTINUATIONS`]).
+fn continues(sentence: &str) -> bool {
+    starts_with_any(sentence, CONTINUATIONS)
 }
 
 /// Whether a normalised sentence starts with one of `starts`, as whole words: "startled" does
